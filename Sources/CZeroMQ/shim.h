@@ -1,0 +1,4 @@
+#ifndef GRADWIRE_CZEROMQ_SHIM_H
+#define GRADWIRE_CZEROMQ_SHIM_H
+#include <zmq.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef GRADWIRE_CZLIB_SHIM_H
+#define GRADWIRE_CZLIB_SHIM_H
+#include <zlib.h>
+#endif

@@ -1,0 +1,166 @@
+import Experiment
+import Foundation
+import Messaging
+import Protocol
+import Sim
+import ZeroMQ
+
+extension Coordinator {
+    /// Every round from 1 to `settings.rounds`; returns the summary.
+    func train(_ socket: borrowing Socket) throws -> JSONValue {
+        model = network.initialParameters(settings.modelInit)
+        var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
+                                     direction: settings.mode == .distributedSGD ? .gradient : .delta)
+        let initial = network.evaluate(parameters: model, on: data.test)
+        var metrics = RunMetrics(settings: settings, initial: initial)
+        try directory.write("clients.csv", ClientRow.header + "\n")
+
+        for round in 1...RoundID(settings.rounds) {
+            currentRound = round
+            let roundStart = MonotonicClock.seconds()
+            let selected = settings.participation.participants(round: round, clients: settings.clients, seed: settings.seed)
+            guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }
+            var roundMachine = RoundMachine(round: round, clients: selected, assignment: assignment)
+            let startActions = roundMachine.start()
+            machine = roundMachine
+            transportBytesUp = 0
+            transportBytesDown = 0
+            try perform(startActions, socket)
+            while let current = machine, !current.isClosed {
+                if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
+                try checkLiveness(socket)
+                if assignment.workers.isEmpty, let current = machine, !current.isClosed {
+                    throw CoordinatorError.allWorkersLost(round: round)
+                }
+            }
+            guard let closed = machine else { continue }
+            machine = nil
+
+            // Aggregate the ok updates, in client order.
+            let aggregationStart = MonotonicClock.seconds()
+            let results = closed.results
+            let accepted = results.compactMap { r -> Update? in r.status == .ok ? r.update : nil }
+            let weights = settings.weighting.weights(sampleCounts: accepted.map { Int($0.sampleCount) },
+                                                     population: settings.clients)
+            if !accepted.isEmpty {
+                let vectors = accepted.map { update -> [Float] in
+                    switch update.payload { case .dense(let values): return values }
+                }
+                server.step(model: &model, aggregate: weightedSum(vectors, weights: weights))
+            } else {
+                try record("round_skipped", detail: "no valid update arrived in round \(round); the model is unchanged")
+            }
+            let wallAggregation = MonotonicClock.seconds() - aggregationStart
+
+            let evaluate = Int(round) % settings.evalEvery == 0 || Int(round) == settings.rounds
+            let evaluation = evaluate ? network.evaluate(parameters: model, on: data.test) : nil
+            let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: .dense(model),
+                                          clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
+            var weightOf: [ClientID: Double] = [:]
+            for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
+            let rows = results.map { r in
+                ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
+                          timeModel: settings.timeModel)
+            }
+            for row in rows { try directory.append("clients.csv", line: row.csv) }
+            let now = MonotonicClock.seconds()
+            let line = metrics.closeRound(round: round, selected: selected.count, rows: rows, evaluation: evaluation,
+                                          wallTime: now - startTime, wallRound: now - roundStart,
+                                          wallAggregation: wallAggregation,
+                                          transportUp: transportBytesUp, transportDown: transportBytesDown)
+            try directory.append("rounds.jsonl", line: line.rendered())
+            progress.update(round: round, metrics: metrics, wallElapsed: now - startTime)
+        }
+        progress.finish()
+        var modelBytes = [UInt8](repeating: 0, count: model.count * 4)
+        model.withUnsafeBytes { raw in modelBytes.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
+        try directory.write("model.bin", bytes: modelBytes)
+        let summary = metrics.summary(wallTime: MonotonicClock.seconds() - startTime,
+                                      modelHash: StableHash.fnv1a64(modelBytes), workers: options.workers)
+        try directory.write("summary.json", summary.pretty())
+        log("finished: " + metrics.finalLine)
+        return summary
+    }
+
+    // MARK: - Events and actions
+
+    /// Feeds one event to the round machine and performs what it asks.
+    func handle(_ event: RoundMachine.Event, _ socket: borrowing Socket) throws {
+        guard var current = machine else { return }
+        let actions = current.handle(event)
+        machine = current
+        try perform(actions, socket)
+    }
+
+    func perform(_ actions: [RoundMachine.Action], _ socket: borrowing Socket) throws {
+        for action in actions {
+            switch action {
+            case let .sendTask(worker, clients):
+                guard let state = workers[worker] else {
+                    try handle(.workerLost(worker: worker), socket)
+                    continue
+                }
+                let task = Task(round: currentRound, modelVersion: UInt64(currentRound - 1), model: .dense(model),
+                                clients: clients.map { ClientTask(client: $0, extraDelaySeconds: 0, flags: 0) })
+                let (outcome, bytes) = try socket.send(Message.task(task).encoded(), to: state.routingID)
+                switch outcome {
+                case .sent:
+                    transportBytesDown += bytes
+                case .peerUnreachable, .wouldBlock:
+                    try loseWorker(worker, reason: outcome == .peerUnreachable
+                                   ? "not reachable when its task was sent" : "its queue is full", socket)
+                }
+            case let .record(kind, worker, client, detail):
+                try record(kind, worker: worker, client: client, detail: detail)
+            case .closeRound:
+                break
+            }
+        }
+    }
+
+    /// Declares workers lost whose heartbeats stopped, and heartbeats the live ones.
+    func checkLiveness(_ socket: borrowing Socket) throws {
+        let now = MonotonicClock.seconds()
+        for (name, state) in workers.sorted(by: { $0.key < $1.key }) {
+            if now - state.lastSeen > settings.heartbeatTimeout {
+                try loseWorker(name, reason: String(format: "no message or heartbeat for %.1f s", now - state.lastSeen), socket)
+            } else if now - state.lastHeartbeatSent > 1.0 {
+                workers[name]?.lastHeartbeatSent = now
+                let beat = Message.heartbeat(Heartbeat(sequence: UInt64(currentRound))).encoded()
+                if try socket.send(beat, to: state.routingID).outcome == .peerUnreachable {
+                    try loseWorker(name, reason: "not reachable", socket)
+                }
+            }
+        }
+    }
+
+    func loseWorker(_ name: String, reason: String, _ socket: borrowing Socket) throws {
+        guard workers.removeValue(forKey: name) != nil else { return }
+        assignment.remove(name)
+        try record("worker_lost", worker: name, detail: reason + (assignment.workers.isEmpty ? ""
+            : "; its clients move to \(assignment.workers.joined(separator: ", ")) from the next round with fresh state"))
+        try handle(.workerLost(worker: name), socket)
+    }
+
+    func broadcastShutdown(_ socket: borrowing Socket, reason: String) {
+        let message = Message.shutdown(Shutdown(reason: reason)).encoded()
+        for state in workers.values { _ = try? socket.send(message, to: state.routingID) }
+    }
+
+    // MARK: - Records
+
+    func record(_ kind: String, worker: String? = nil, client: ClientID? = nil, detail: String) throws {
+        var fields: [(String, JSONValue)] = [("event", .string(kind)), ("round", .int(Int(currentRound)))]
+        if let worker { fields.append(("worker", .string(worker))) }
+        if let client { fields.append(("client", .int(Int(client)))) }
+        fields.append(("detail", .string(detail)))
+        fields.append(("wall_time_s", .double(MonotonicClock.seconds() - startTime)))
+        try directory.append("events.jsonl", line: JSONValue.object(fields).rendered())
+        log("\(kind)\(worker.map { " [\($0)]" } ?? "")\(client.map { " client \($0)" } ?? ""): \(detail)")
+    }
+
+    func log(_ text: String) {
+        let stamp = String(format: "%9.3f", MonotonicClock.seconds() - startTime)
+        try? directory?.append("logs/coordinator.log", line: "\(stamp) \(text)")
+    }
+}

@@ -1,0 +1,73 @@
+/// `[aggregation]`: how the server combines the updates of a round.
+public struct AggregationSection: ConfigSection {
+    /// How updates are weighted (DESIGN §10).
+    public enum Weighting: String, CaseIterable, Sendable, Hashable {
+        /// By sample count: Σ n_k Δ_k / Σ n_k (FedAvg).
+        case samples
+        /// Equally over the round's participants (1/|S|).
+        case participants
+        /// Over all N clients (1/N), non-participants contributing zero.
+        case all
+        /// FedAU (arrives later).
+        case fedau
+        /// Known participation probabilities (arrives later).
+        case knownProbability = "known-probability"
+        /// MIFA (arrives later).
+        case mifa
+        /// FedVARP (arrives later).
+        case fedvarp
+    }
+
+    /// Server optimizer applied to the aggregate.
+    public enum ServerOptimizer: String, CaseIterable, Sendable, Hashable {
+        /// x ← x + server_lr · aggregate (distributed-sgd: momentum `serverMomentum`).
+        case sgd
+        /// FedAvgM (arrives later).
+        case fedavgm
+        /// FedAdam (arrives later).
+        case fedadam
+        /// FedYogi (arrives later).
+        case fedyogi
+        /// FedAdagrad (arrives later).
+        case fedadagrad
+    }
+
+    /// Update weighting.
+    public var weighting: Weighting = .samples
+    /// Rule chain: pre-aggregators then one rule; ["mean"] for now.
+    public var rule: [String] = ["mean"]
+    /// Number of Byzantine updates the rule assumes (f).
+    public var assumedF: Int = 0
+    /// Server optimizer.
+    public var serverOptimizer: ServerOptimizer = .sgd
+    /// Server learning rate.
+    public var serverLR: Double = 1.0
+    /// Server momentum (distributed-sgd).
+    public var serverMomentum: Double = 0.0
+
+    /// The defaults.
+    public init() {}
+
+    static let sectionName = "aggregation"
+    static let summary = "How the server weights, combines and applies the updates of a round."
+
+    static var keys: [KeySpec<AggregationSection>] {
+        let fedau = "this weighting arrives with the FedAU work; use \"samples\", \"participants\" or \"all\""
+        let optimizers = "adaptive server optimizers arrive with the FedAU/optimizers work; use \"sgd\""
+        return [
+            .choice("weighting", \.weighting,
+                    later: [.fedau: fedau, .knownProbability: fedau, .mifa: fedau, .fedvarp: fedau],
+                    "Weights of the updates: samples (FedAvg), participants (1/|S|), all (1/N), ..."),
+            .chain("rule", \.rule, available: ["mean"], laterReason: "robust rules arrive with the Byzantine work; use \"mean\"",
+                   "Aggregation rule, or a chain: pre-aggregators then one rule (an array is one chain).")
+                .arrivesLater("every rule but mean: robust rules and pre-aggregators arrive with the Byzantine work"),
+            .integer("assumed_f", \.assumedF, min: 0, "Number of Byzantine updates the rule assumes (f)."),
+            .choice("server_optimizer", \.serverOptimizer,
+                    later: [.fedavgm: optimizers, .fedadam: optimizers, .fedyogi: optimizers, .fedadagrad: optimizers],
+                    "Server optimizer applied to the aggregate."),
+            .float("server_lr", \.serverLR, .positive, "Server learning rate η: x ← x + η · aggregate."),
+            .float("server_momentum", \.serverMomentum, .unitHalfOpen, "Server momentum of the distributed-sgd mode (0 = plain SGD).")
+                .unused(when: { $0.serverOptimizer != .sgd ? "aggregation.server_optimizer is not \"sgd\"" : nil }),
+        ]
+    }
+}

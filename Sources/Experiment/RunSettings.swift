@@ -1,0 +1,118 @@
+import Sim
+
+/// An experiment config translated into the Sim types the coordinator and workers run with.
+///
+/// Both sides build it from the same resolved TOML, so they agree on every number. The seeds of
+/// the portable benchmark conventions (TASKS.md) are fixed here: the train/test split draws
+/// `permutation(run.seed, n)`, the partition uses seed `run.seed + 1`, the uniform schedule
+/// `permutation(run.seed·1000 + round, N)`, and `model.init = "uniform"` draws tensor j from
+/// stream `run.seed·100 + 21 + j` — so `run.seed = 42` reproduces T1 and `run.seed = 7` T2.
+public struct RunSettings: Sendable {
+    public var config: ExperimentConfig
+    public var name: String { config.run.name }
+    public var seed: UInt64 { config.run.seed }
+    public var rounds: Int { config.run.rounds }
+    public var clients: Int { config.partition.clients }
+    public var blasThreads: Int { config.run.blasThreads }
+    public var heartbeatTimeout: Double { config.run.heartbeatTimeoutSeconds }
+    public var joinTimeout: Double { config.run.joinTimeoutSeconds }
+    public var evalEvery: Int { config.eval.every }
+    public var targetAccuracy: Double? { config.eval.targetAccuracy }
+
+    public let mode: TrainingMode
+    public let dataSource: DataSource
+    public let partitionScheme: PartitionScheme
+    public let modelInit: ModelInit
+    public let optimizer: LocalOptimizer
+    public let trainingPlan: LocalTrainingPlan
+    public let participation: ParticipationProcess
+    public let weighting: Weighting
+    public let timeModel: VirtualTimeModel
+    public var serverLearningRate: Double { config.aggregation.serverLR }
+    public var serverMomentum: Double { config.aggregation.serverMomentum }
+
+    /// Maps a validated config; throws for combinations this build cannot run.
+    public init(_ config: ExperimentConfig) throws(ConfigError) {
+        self.config = config
+        switch config.run.mode {
+        case .federated: mode = .federated
+        case .distributedSGD: mode = .distributedSGD
+        case .distributedLion:
+            throw .unavailable(key: "run.mode", value: "distributed-lion",
+                               reason: "Distributed Lion arrives with its own capability; use federated or distributed-sgd")
+        }
+        let d = config.data
+        func required(_ value: String?, _ key: String) throws(ConfigError) -> String {
+            guard let value else { throw .missingKey(key: key, reason: "data.source = \"\(d.source.rawValue)\" reads a file") }
+            return value
+        }
+        switch d.source {
+        case .digits: dataSource = .digits(path: d.path)
+        case .synthetic: dataSource = .synthetic(alpha: d.alpha, beta: d.beta, iid: d.iid)
+        case .teacher:
+            dataSource = .teacher(TeacherSpec(trainSamples: d.teacherTrainSamples, testSamples: d.teacherTestSamples,
+                                              dimension: d.teacherDimension, hidden: d.teacherHidden,
+                                              classes: d.teacherClasses))
+        case .idx:
+            dataSource = .idx(images: try required(d.path, "data.path"), labels: try required(d.labelsPath, "data.labels_path"),
+                              testImages: d.testPath, testLabels: d.testLabelsPath)
+        case .libsvm: dataSource = .libsvm(path: try required(d.path, "data.path"), testPath: d.testPath, dimension: d.dimension)
+        case .csv: dataSource = .csv(path: try required(d.path, "data.path"), testPath: d.testPath, labelColumn: d.labelColumn)
+        }
+        let p = config.partition
+        switch p.scheme {
+        case .iid: partitionScheme = .iid
+        case .dirichlet:
+            partitionScheme = .dirichlet(alpha: p.alpha, variant: p.dirichletVariant == .perClass ? .perClass : .perClient,
+                                         minSize: p.minSize)
+        case .shards: partitionScheme = .shards(perClient: p.shardsPerClient)
+        case .quantity: partitionScheme = .quantity(alpha: p.alpha, minSize: p.minSize)
+        case .natural: partitionScheme = .natural
+        }
+        switch config.model.initialization {
+        case .zeros: modelInit = .zeros
+        case .uniform: modelInit = .uniformFanIn(baseSeed: config.run.seed &* 100 &+ 20)
+        }
+        let l = config.local
+        switch l.optimizer {
+        case .sgd: optimizer = .sgd(learningRate: Float(l.lr), weightDecay: Float(l.weightDecay))
+        case .momentum: optimizer = .momentum(learningRate: Float(l.lr), momentum: Float(l.momentum),
+                                              weightDecay: Float(l.weightDecay))
+        case .lion:
+            throw .unavailable(key: "local.optimizer", value: "lion", reason: "Lion arrives with the Distributed Lion work")
+        }
+        trainingPlan = LocalTrainingPlan(batchSize: l.batchSize, epochs: l.epochs, steps: l.steps, shuffle: l.shuffle)
+        switch config.participation.process {
+        case .full: participation = .full
+        case .uniform: participation = .uniform(clientsPerRound: config.participation.clientsPerRound)
+        case let other:
+            throw .unavailable(key: "participation.process", value: other.rawValue,
+                               reason: "this process arrives with the FedAU work; use uniform or full")
+        }
+        switch config.aggregation.weighting {
+        case .samples: weighting = .samples
+        case .participants: weighting = .participants
+        case .all: weighting = .all
+        case let other:
+            throw .unavailable(key: "aggregation.weighting", value: other.rawValue,
+                               reason: "this weighting arrives with the FedAU work; use samples, participants or all")
+        }
+        let t = config.timing
+        timeModel = VirtualTimeModel(computeFlopsPerSecond: t.computeFlopsPerSecond,
+                                     uplinkBytesPerSecond: t.bandwidthUpBytesPerSecond,
+                                     downlinkBytesPerSecond: t.bandwidthDownBytesPerSecond,
+                                     latencySeconds: t.latencySeconds)
+    }
+
+    /// Builds the run's data exactly as every other process of the run does.
+    public func loadData() throws(DataError) -> FederatedData {
+        try FederatedData.build(source: dataSource, testFraction: config.data.testFraction, clients: clients,
+                                scheme: partitionScheme, dataSeed: seed, partitionSeed: seed &+ 1)
+    }
+
+    /// The model for data of this shape.
+    public func modelSpec(for data: FederatedData) -> ModelSpec {
+        ModelSpec(inputs: data.train.dimension, hidden: config.model.kind == .logreg ? [] : config.model.hidden,
+                  classes: data.train.classes)
+    }
+}

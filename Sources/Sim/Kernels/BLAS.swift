@@ -1,0 +1,74 @@
+import COpenBLAS
+
+/// The OpenBLAS entry points Gradwire uses: a row-major `sgemm` wrapper and the thread-count setting.
+///
+/// OpenBLAS runs **single-threaded by default in every process**: the first call into this type
+/// (any `sgemm`, or `setThreads`) applies `openblas_set_num_threads(1)`, whatever
+/// `OPENBLAS_NUM_THREADS` says. Each worker is already its own process, and one thread keeps every
+/// product bit-reproducible. `setThreads(_:)` changes the setting for the whole process.
+public enum BLAS {
+    /// Whether an operand enters a product as stored or transposed (`CblasNoTrans` / `CblasTrans`).
+    public enum Transpose: Sendable, Equatable {
+        case none
+        case transposed
+
+        var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+    }
+
+    /// Applied once per process, before the first product or thread-count change.
+    private static let singleThreadedByDefault: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Sets the number of OpenBLAS threads for the whole process (corresponds to
+    /// `openblas_set_num_threads`). Values below 1 are treated as 1. Default: 1.
+    public static func setThreads(_ n: Int) {
+        _ = singleThreadedByDefault
+        openblas_set_num_threads(Int32(clamping: max(1, n)))
+    }
+
+    /// The current OpenBLAS thread count (corresponds to `openblas_get_num_threads`).
+    public static var threads: Int {
+        _ = singleThreadedByDefault
+        return Int(openblas_get_num_threads())
+    }
+
+    /// `C ← alpha · op(A) · op(B) + beta · C` on dense row-major matrices (`cblas_sgemm`, `CblasRowMajor`).
+    ///
+    /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`. Every matrix is stored contiguously
+    /// (leading dimension = its stored column count): `A` is `m × k` when `transA == .none`, else
+    /// `k × m`; `B` is `k × n` when `transB == .none`, else `n × k`. Buffer sizes are checked
+    /// (programmer errors are preconditions). With `beta == 0`, `C`'s previous contents are ignored.
+    /// Empty products are handled without calling OpenBLAS (`k == 0` scales `C` by `beta`).
+    /// `C` must not overlap `A` or `B`.
+    public static func sgemm(
+        _ transA: Transpose, _ transB: Transpose,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1,
+        a: UnsafeBufferPointer<Float>,
+        b: UnsafeBufferPointer<Float>,
+        beta: Float = 0,
+        c: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "sgemm: negative dimension m=\(m) n=\(n) k=\(k)")
+        precondition(m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max),
+                     "sgemm: dimension exceeds 32-bit BLAS indices (m=\(m) n=\(n) k=\(k))")
+        precondition(a.count >= m * k, "sgemm: A has \(a.count) elements, needs \(m * k)")
+        precondition(b.count >= k * n, "sgemm: B has \(b.count) elements, needs \(k * n)")
+        precondition(c.count >= m * n, "sgemm: C has \(c.count) elements, needs \(m * n)")
+        if m == 0 || n == 0 { return }
+        guard k > 0, let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else {
+            // op(A)·op(B) is the zero matrix; C ← beta · C (beta == 0 clears, even NaNs, like BLAS).
+            for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+            return
+        }
+        _ = singleThreadedByDefault
+        let lda = transA == .none ? k : m
+        let ldb = transB == .none ? n : k
+        cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
+                    Int32(m), Int32(n), Int32(k),
+                    alpha, aBase, Int32(lda), bBase, Int32(ldb),
+                    beta, cBase, Int32(n))
+    }
+}

@@ -1,0 +1,196 @@
+import Experiment
+import Foundation
+import Messaging
+import Protocol
+import Sim
+import ZeroMQ
+
+/// How a worker process joins a coordinator.
+public struct WorkerOptions: Sendable {
+    public var connect: String
+    public var name: String
+    /// Informational: how many clients this worker is prepared to host (reported in its hello).
+    public var capacity: Int
+    /// How long to wait for the coordinator's welcome before giving up.
+    public var connectTimeout: Double
+
+    public init(connect: String, name: String, capacity: Int = 0, connectTimeout: Double = 30) {
+        self.connect = connect
+        self.name = name
+        self.capacity = capacity
+        self.connectTimeout = connectTimeout
+    }
+}
+
+/// Why a worker stopped before the coordinator said `shutdown`.
+public enum WorkerError: Error, CustomStringConvertible {
+    case cannotReach(endpoint: String, seconds: Double)
+    case refused(String)
+    case config(ConfigError)
+    case data(DataError)
+    case transport(ZMQError)
+    case coordinatorGone(endpoint: String, seconds: Double)
+    case invalidName(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotReach(endpoint, seconds):
+            return "could not reach a coordinator at \(endpoint) within \(Int(seconds)) s; check that "
+                + "`gradwire coordinator` is running and bound to that endpoint (and any firewall in between)"
+        case .refused(let reason):
+            return "the coordinator refused this worker: \(reason)"
+        case .config(let error):
+            return "the coordinator's experiment does not parse here: \(error); run the same gradwire build on both sides"
+        case .data(let error):
+            return "cannot build this worker's data: \(error)"
+        case .transport(let error):
+            return "transport: \(error)"
+        case let .coordinatorGone(endpoint, seconds):
+            return "no word from the coordinator at \(endpoint) for \(Int(seconds)) s; it has stopped or the network is down"
+        case .invalidName(let name):
+            return "worker name \"\(name)\" is not usable: names must be 1–200 bytes, must not start with a zero byte and "
+                + "must not end in \"~hb\""
+        }
+    }
+}
+
+/// The worker process: joins a coordinator, builds its data from the experiment it is sent, and
+/// answers every task with one update per client. Runs on the calling thread; a second thread
+/// sends heartbeats so that long training never looks like death.
+public final class WorkerProcess {
+    let options: WorkerOptions
+
+    public init(options: WorkerOptions) {
+        self.options = options
+    }
+
+    public func run() throws(WorkerError) {
+        let nameBytes = Array(options.name.utf8)
+        guard !nameBytes.isEmpty, nameBytes.count <= 200, nameBytes.first != 0,
+              !options.name.hasSuffix("~hb") else { throw .invalidName(options.name) }
+        let context: Context
+        do { context = try Context() } catch { throw .transport(error) }
+        defer { context.shutdown() }
+        do {
+            var socketOptions = SocketOptions()
+            socketOptions.routingID = nameBytes
+            socketOptions.sendHighWaterMark = 100_000
+            socketOptions.receiveHighWaterMark = 1000
+            let socket = try Socket(context, .dealer, options: socketOptions)
+            try socket.connect(options.connect)
+            let heartbeats = HeartbeatSender(context: context, endpoint: options.connect, workerName: options.name,
+                                             interval: 0.25)
+            defer { heartbeats.stop() }
+            let hello = Hello(protocolVersion: Wire.version, workerName: options.name, capacity: UInt32(options.capacity),
+                              build: "gradwire \(Wire.version)", dataHash: 0)
+            _ = try socket.send(Message.hello(hello).encoded())
+            let welcome = try awaitWelcome(socket)
+            try serve(socket, welcome: welcome)
+        } catch let error as WorkerError {
+            throw error
+        } catch let error as ZMQError {
+            if error.isTerminated { return }
+            throw .transport(error)
+        } catch {
+            throw .transport(ZMQError(errno: 0, operation: "\(error)"))
+        }
+    }
+
+    private func awaitWelcome(_ socket: borrowing Socket) throws -> Welcome {
+        let deadline = MonotonicClock.seconds() + options.connectTimeout
+        while MonotonicClock.seconds() < deadline {
+            guard try socket.waitReadable(timeoutMilliseconds: 200) else { continue }
+            while let received = try socket.receiveMessage(hasRoutingID: false, limits: DecodeLimits()) {
+                switch received.message {
+                case .success(.welcome(let welcome)):
+                    return welcome
+                case .success(.error(let report)):
+                    throw WorkerError.refused(report.detail)
+                case .success(.shutdown(let shutdown)):
+                    throw WorkerError.refused("shut down before joining: \(shutdown.reason)")
+                default:
+                    continue
+                }
+            }
+        }
+        throw WorkerError.cannotReach(endpoint: options.connect, seconds: options.connectTimeout)
+    }
+
+    private func serve(_ socket: borrowing Socket, welcome: Welcome) throws {
+        let settings: RunSettings
+        do {
+            settings = try RunSettings(ExperimentConfig.parse(toml: welcome.configTOML))
+        } catch {
+            throw WorkerError.config(error)
+        }
+        BLAS.setThreads(settings.blasThreads)
+        let data: FederatedData
+        do { data = try settings.loadData() } catch { throw WorkerError.data(error) }
+        let network = Network(spec: settings.modelSpec(for: data))
+        let computation = ClientComputation(
+            network: network,
+            trainer: LocalTrainer(network: network, optimizer: settings.optimizer, plan: settings.trainingPlan),
+            mode: settings.mode, batchSize: settings.trainingPlan.batchSize, seed: settings.seed,
+            timeModel: settings.timeModel)
+        var workspace = Network.Workspace()
+        var limits = DecodeLimits()
+        limits.expectedDimension = network.spec.parameterCount
+        let silenceLimit = max(20, settings.heartbeatTimeout * 4)
+        var lastHeard = MonotonicClock.seconds()
+
+        while true {
+            if try !socket.waitReadable(timeoutMilliseconds: 500) {
+                if MonotonicClock.seconds() - lastHeard > silenceLimit {
+                    throw WorkerError.coordinatorGone(endpoint: options.connect, seconds: silenceLimit)
+                }
+                continue
+            }
+            while let received = try socket.receiveMessage(hasRoutingID: false, limits: limits) {
+                lastHeard = MonotonicClock.seconds()
+                switch received.message {
+                case .success(.task(let task)):
+                    try runTask(task, socket, computation: computation, data: data, workspace: &workspace)
+                    lastHeard = MonotonicClock.seconds()
+                case .success(.shutdown):
+                    return
+                case .success(.error(let report)):
+                    FileHandle.standardError.write(Data("worker \(options.name): coordinator reports \(report.code): \(report.detail)\n".utf8))
+                case .success:
+                    continue
+                case .failure(let error):
+                    FileHandle.standardError.write(Data("worker \(options.name): rejected a message: \(error)\n".utf8))
+                }
+            }
+        }
+    }
+
+    private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation, data: FederatedData,
+                         workspace: inout Network.Workspace) throws {
+        guard case .dense(let model) = task.model else { return }
+        for clientTask in task.clients {
+            let client = clientTask.client
+            let message: Message
+            if Int(client) < data.clientIndices.count {
+                let start = MonotonicClock.seconds()
+                let output = computation.run(client: client, round: task.round, model: model, data: data.train,
+                                             indices: data.clientIndices[Int(client)], workspace: &workspace)
+                let wall = MonotonicClock.seconds() - start
+                message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
+                                         trainLoss: output.trainLoss, wallComputeSeconds: wall,
+                                         virtualComputeSeconds: output.virtualComputeSeconds,
+                                         payload: .dense(output.vector)))
+            } else {
+                message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
+                                             detail: "client \(client) does not exist (\(data.clientIndices.count) clients)"))
+            }
+            try sendPatiently(message.encoded(), socket)
+        }
+    }
+
+    /// Sends, waiting out a full queue (a DEALER's queue fills only if the coordinator stalls).
+    private func sendPatiently(_ message: EncodedMessage, _ socket: borrowing Socket) throws {
+        while try socket.send(message).outcome == .wouldBlock {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+    }
+}

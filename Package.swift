@@ -20,12 +20,9 @@ let package = Package(
 
         .target(name: "Protocol"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .target(
-            name: "Sim",
-            dependencies: ["Protocol", "COpenBLAS", "CZlib"],
-            exclude: ["Resources/README.md"],
-            resources: [.copy("Resources/digits.csv.gz")]
-        ),
+        // The bundled digits data, embedded in the binary.
+        .target(name: "CDigits", exclude: ["digits.csv.gz", "README.md"]),
+        .target(name: "Sim", dependencies: ["Protocol", "COpenBLAS", "CZlib", "CDigits"]),
         .target(name: "Experiment", dependencies: ["Sim", "Protocol", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Protocol messages over ZeroMQ sockets, shared by Coordinator and Worker (which never import each other).
         .target(name: "Messaging", dependencies: ["Protocol", "ZeroMQ"]),

@@ -63,8 +63,8 @@ extension ConfigSection {
     }
 
     /// The section as TOML lines: the header, then every key with its value; unset optional keys
-    /// as comments, unused keys with a trailing comment saying why (an unused key of an exclusive
-    /// pair, such as `epochs` when `steps` is set, only as a comment).
+    /// as comments, unused keys commented out with the reason (an unused key of an exclusive pair,
+    /// such as `epochs` when `steps` is set, only as a comment).
     func tomlLines() -> [String] {
         var lines = ["[\(Self.sectionName)]"]
         let exclusive = Set(Self.exclusiveKeys.joined())
@@ -74,7 +74,8 @@ extension ConfigSection {
                 // Writing it would conflict with the partner that is set.
                 lines.append("# \(spec.name): \(unused)")
             } else if let value = spec.write(self) {
-                lines.append("\(spec.name) = \(value.tomlText)" + (unused.map { "  # \($0)" } ?? ""))
+                // An unused key is written as a comment, so that reading the file back warns of nothing.
+                lines.append(unused.map { "# \(spec.name) = \(value.tomlText)  (\($0))" } ?? "\(spec.name) = \(value.tomlText)")
             } else {
                 lines.append("# \(spec.name): not set" + (unused.map { " (\($0))" } ?? ""))
             }

@@ -2,7 +2,7 @@ extension ExperimentConfig {
     /// The complete resolved configuration as TOML: every section, every key with its value.
     ///
     /// Optional keys that are not set appear as comments (`# steps: not set`); keys that have no
-    /// effect in this configuration carry a trailing `# unused: ...` comment. Deterministic (fixed
+    /// effect in this configuration are commented out with the reason (`# alpha = 0.5  (unused: …)`). Deterministic (fixed
     /// section and key order, shortest round-trip floats), so `hash` is stable, and
     /// `ExperimentConfig.parse(toml: tomlText()) == self`.
     public func tomlText() -> String {

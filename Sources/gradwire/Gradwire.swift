@@ -23,7 +23,11 @@ func fail(_ message: String, code: Int32) -> ExitCode {
 func plannedRuns(file: String, overrides: [String]) throws -> (ExperimentFile, [PlannedRun]) {
     do {
         let experiment = try ExperimentFile.load(path: file)
-        return (experiment, try experiment.plannedRuns(overrides: overrides))
+        let runs = try experiment.plannedRuns(overrides: overrides)
+        for warning in experiment.warnings {
+            FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8))
+        }
+        return (experiment, runs)
     } catch {
         throw fail("\(file): \(error)", code: 2)
     }

@@ -1,6 +1,7 @@
+import CDigits
 import Foundation
 
-/// The scikit-learn digits data set (Alpaydin & Kaynak 1998, UCI, CC BY 4.0), bundled with Sim.
+/// The scikit-learn digits data set (Alpaydin & Kaynak 1998, UCI, CC BY 4.0), compiled into the binary.
 ///
 /// File format (scikit-learn's `digits.csv.gz`): one sample per line, 64 comma-separated pixel
 /// values (integers 0–16, an 8×8 image, row-major) then the label 0–9; no header; gzip optional.
@@ -17,9 +18,9 @@ public enum DigitsData {
     /// Throws `.malformed` with the line number for a row without 65 fields, a pixel outside
     /// 0…16 or a label outside 0…9.
     public static func load(path: String? = nil) throws(DataError) -> Dataset {
-        let file: String
-        if let path { file = path } else { file = try bundledPath() }
-        let bytes = try DataFile.read(file)
+        let file = path ?? "bundled digits.csv.gz"
+        let bytes: [UInt8]
+        if let path { bytes = try DataFile.read(path) } else { bytes = try bundledBytes() }
         var features = [Float]()
         var labels = [Int32]()
         features.reserveCapacity(1797 * dimension)
@@ -61,11 +62,10 @@ public enum DigitsData {
         return Dataset(features: features, labels: labels, dimension: dimension, classes: classes)
     }
 
-    /// The path of the bundled `digits.csv.gz`.
-    static func bundledPath() throws(DataError) -> String {
-        guard let url = Bundle.module.url(forResource: "digits.csv", withExtension: "gz") else {
-            throw .fileNotFound(path: "digits.csv.gz (Sim resource bundle; reinstall Gradwire or pass a path)")
-        }
-        return url.path
+    /// The bundled `digits.csv.gz`, compiled into the binary (target CDigits), decompressed.
+    static func bundledBytes() throws(DataError) -> [UInt8] {
+        let compressed = [UInt8](UnsafeBufferPointer(start: gradwire_digits_csv_gz(),
+                                                     count: Int(gradwire_digits_csv_gz_size())))
+        return try Gzip.decompress(compressed)
     }
 }

@@ -20,6 +20,7 @@ public final class RunDirectory {
 
     /// Replaces `name` with `contents`.
     public func write(_ name: String, _ contents: String) throws(RunDirectoryError) {
+        closeHandle(name)
         let file = path + "/" + name
         do {
             try contents.write(toFile: file, atomically: true, encoding: .utf8)
@@ -30,6 +31,7 @@ public final class RunDirectory {
 
     /// Replaces `name` with raw bytes.
     public func write(_ name: String, bytes: [UInt8]) throws(RunDirectoryError) {
+        closeHandle(name)
         let file = path + "/" + name
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
@@ -62,6 +64,11 @@ public final class RunDirectory {
         } catch {
             throw .cannotWrite(path: file, reason: "\(error.localizedDescription)")
         }
+    }
+
+    /// Closes the append handle of `name`, if open, so that a replaced file is appended to anew.
+    private func closeHandle(_ name: String) {
+        if let handle = handles.removeValue(forKey: name) { try? handle.close() }
     }
 
     /// Closes every open file.

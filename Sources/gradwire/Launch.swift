@@ -58,14 +58,27 @@ struct Launch: ParsableCommand {
                       "bytes_down", "virtual_time_s", "time_to_target_s", "wall_time_s"]
         var table = ComparisonTable(fields: fields)
         for (run, summaryPath) in runs {
-            let data = try Data(contentsOf: URL(fileURLWithPath: summaryPath))
-            let object = (try JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-            var values: [String: Double?] = [:]
-            for field in fields { values[field] = (object[field] as? NSNumber)?.doubleValue }
+            let values = try summaryNumbers(summaryPath, fields: fields)
             table.add(variant: run.variant.isEmpty ? run.directoryName : run.variant, seed: run.seed, values: values)
         }
         try table.csv().write(toFile: path, atomically: true, encoding: .utf8)
     }
+}
+
+/// The numeric top-level fields of a summary.json written by the coordinator (one `"key": value`
+/// per line). Parsed with `Double(_:)` so that values keep every bit (Foundation's JSON reader can
+/// be an ulp off on Linux); null and missing fields are nil.
+func summaryNumbers(_ path: String, fields: [String]) throws -> [String: Double?] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var found: [String: Double] = [:]
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else { continue }
+        let key = parts[0].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
+        if let number = Double(value) { found[key] = number }
+    }
+    return Dictionary(uniqueKeysWithValues: fields.map { ($0, found[$0]) })
 }
 
 /// Starts and stops the processes of `gradwire launch`; on Ctrl-C (SIGINT) or SIGTERM it stops

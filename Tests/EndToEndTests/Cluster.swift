@@ -88,6 +88,14 @@ enum Cluster {
         }
     }
 
+    /// A top-level number of a pretty-printed summary.json, parsed with `Double(_:)` (Foundation's
+    /// JSON reader can be an ulp off on Linux).
+    static func exactNumber(_ path: String, _ key: String) throws -> Double? {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.contains("\"\(key)\":") }) else { return nil }
+        return Double(line.split(separator: ":")[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,")))
+    }
+
     /// clients.csv rows as dictionaries.
     static func csvRows(_ path: String) throws -> [[String: String]] {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -244,12 +244,25 @@ let everyKeyTOML = """
         #expect(TOMLNode.floatText(60) == "60.0")
     }
 
+    @Test func unusedKeysAreCommentedOutSoReadingBackWarnsOfNothing() throws {
+        let config = try ExperimentConfig.parse(toml: "")
+        let text = config.tomlText()
+        #expect(text.contains("\n# alpha = 0.5  (unused: "))
+        #expect(!text.contains("\nalpha = "))
+        let file = try ExperimentFile.parse(toml: text, baseDirectory: nil, defaultName: "x")
+        #expect(file.warnings.isEmpty, "\(file.warnings)")
+        #expect(try ExperimentConfig.parse(toml: text) == config)
+    }
+
     @Test func tomlTextListsEveryKey() throws {
         let text = try ExperimentConfig.parse(toml: "").tomlText()
         for section in ExperimentConfig.reference {
             #expect(text.contains("[\(section.name)]") || section.name == "faults")
             for key in section.keys {
-                #expect(text.contains("\n\(key.name) = ") || text.contains("\n# \(key.name): not set"), "\(key.path)")
+                // A key is written as `key = value`, commented out when it has no effect (`# key = value  (unused: …)`),
+                // or as `# key: not set`.
+                #expect(text.contains("\n\(key.name) = ") || text.contains("\n# \(key.name) = ")
+                        || text.contains("\n# \(key.name): not set"), "\(key.path)")
             }
         }
     }

@@ -47,7 +47,8 @@ private func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
     }
 
     @Test func participantsIgnoresTheCounts() {
-        #expect(Weighting.participants.weights(sampleCounts: [1, 1000, 5, 0], population: 9) == [0.25, 0.25, 0.25, 0.25])
+        let weights = Weighting.participants.weights(sampleCounts: [1, 1000, 5, 0], population: 9)
+        #expect(weights == [0.25, 0.25, 0.25, 0.25])
     }
 
     @Test func allIsOneOverThePopulationForEveryParticipant() {
@@ -111,8 +112,11 @@ private func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
     /// The sum depends only on its inputs: computed twice, or from copies built elsewhere, or after
     /// sorting differently-ordered arrivals by client id as the coordinator does, the bits agree.
     @Test func isDeterministicWhateverTheArrivalOrder() {
-        let clients: [(client: ClientID, samples: Int, vector: [Float])] = (0..<12).map { c in
-            (ClientID(c * 7 % 12), c * 13 % 50 + 1, floats(seed: 500 + UInt64(c), count: 129, scale: 5))
+        var clients: [(client: ClientID, samples: Int, vector: [Float])] = []
+        for c in 0..<12 {
+            let id = ClientID(c * 7 % 12)
+            let samples = c * 13 % 50 + 1
+            clients.append((id, samples, floats(seed: 500 + UInt64(c), count: 129, scale: 5)))
         }
         func aggregate(_ arrivals: [(client: ClientID, samples: Int, vector: [Float])]) -> [Float] {
             let sorted = arrivals.sorted { $0.client < $1.client }

@@ -13,12 +13,14 @@ import Testing
 
     @Test(arguments: [1, 2, 3] as [RoundID])
     func uniformMatchesTheReferenceClientSchedule(round: RoundID) {
-        let picked = ParticipationProcess.uniform(clientsPerRound: 10).participants(round: round, clients: 100, seed: 42)
+        let process = ParticipationProcess.uniform(clientsPerRound: 10)
+        let picked = process.participants(round: round, clients: 100, seed: 42)
         #expect(picked == Self.referenceSchedule[Int(round) - 1])
     }
 
     /// k distinct ids in 0..<N, sorted, for many (seed, round, N, k).
-    @Test(arguments: [(1, 10, 3), (7, 1000, 100), (42, 100, 10), (5, 37, 36), (9, 2, 1), (3, 64, 0)] as [(UInt64, Int, Int)])
+    @Test(arguments: [(1, 10, 3), (7, 1000, 100), (42, 100, 10), (5, 37, 36), (9, 2, 1), (3, 64, 0)]
+          as [(UInt64, Int, Int)])
     func uniformGivesDistinctSortedIdsInRange(seed: UInt64, clients: Int, k: Int) {
         let process = ParticipationProcess.uniform(clientsPerRound: k)
         for round in 1...20 as ClosedRange<RoundID> {

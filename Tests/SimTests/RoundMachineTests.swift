@@ -99,7 +99,7 @@ private func closes(_ actions: [RoundMachine.Action]) -> Bool { actions.contains
         var m = machine([0, 1])
         _ = m.start()
         let actions = m.handle(.updateReceived(worker: "a", update: update(0, round: 2), bytes: 50))
-        #expect(recordKinds(actions) == ["update_ignored"])
+        #expect(recordKinds(actions).first == "update_ignored")
         guard case let .record(_, worker, client, detail) = actions.first else {
             Issue.record("expected a record action, got \(actions)")
             return
@@ -226,7 +226,7 @@ private func closes(_ actions: [RoundMachine.Action]) -> Bool { actions.contains
     @Test func clientFailureReportResolvesThatClientAsRejected() {
         var m = machine([0, 1], workers: ["a"])
         _ = m.start()
-        let actions = m.handle(.clientFailed(worker: "a", client: 1, reason: "dataUnavailable: no such client"))
+        let actions = m.handle(.clientFailed(worker: "a", round: 3, client: 1, reason: "dataUnavailable: no such client"))
         #expect(recordKinds(actions) == ["client_failed"])
         #expect(m.pendingClients == [0])
         #expect(m.handle(.updateReceived(worker: "a", update: update(0), bytes: 7)) == [.closeRound])
@@ -269,10 +269,10 @@ private func closes(_ actions: [RoundMachine.Action]) -> Bool { actions.contains
     }
 
     @Test func losingAWorkerWithoutClientsChangesNothing() {
-        var m = machine([0, 3], workers: ["a", "b"])  // both on a
+        var m = machine([0, 2], workers: ["a", "b"])  // both on a
         _ = m.start()
         #expect(m.handle(.workerLost(worker: "b")) == [])
-        #expect(m.pendingClients == [0, 3])
+        #expect(m.pendingClients == [0, 2])
     }
 
     // MARK: - Arrival order
@@ -288,7 +288,7 @@ private func closes(_ actions: [RoundMachine.Action]) -> Bool { actions.contains
             clients.map { c in
                 let worker = assignment.worker(for: c)
                 switch c {
-                case 8: return .clientFailed(worker: worker, client: c, reason: "trainingFailed")
+                case 8: return .clientFailed(worker: worker, round: 3, client: c, reason: "trainingFailed")
                 case 11: return .messageRejected(worker: worker, reason: "bad magic")
                 default: return .updateReceived(worker: worker, update: update(c), bytes: 1000 + Int(c))
                 }
@@ -346,8 +346,20 @@ private func closes(_ actions: [RoundMachine.Action]) -> Bool { actions.contains
 @Suite struct RoundVocabularyTests {
     /// The raw values are the `status` column of clients.csv (DESIGN §8) and the `run.mode` names.
     @Test func statusAndModeNamesMatchTheDesign() {
-        #expect(ClientStatus.allCases.map(\.rawValue) == ["ok", "straggler", "crashed", "dropped", "rejected", "byzantine"])
+        #expect(ClientStatus.allCases.map(\.rawValue)
+                == ["ok", "straggler", "crashed", "dropped", "rejected", "byzantine"])
         #expect(TrainingMode(rawValue: "federated") == .federated)
         #expect(TrainingMode(rawValue: "distributed-sgd") == .distributedSGD)
+    }
+}
+
+@Suite struct RoundMachineLateReportTests {
+    @Test func failureReportFromAnEarlierRoundIsIgnored() {
+        var m = RoundMachine(round: 3, clients: [0], assignment: ClientAssignment(workers: ["a"]))
+        _ = m.start()
+        let actions = m.handle(.clientFailed(worker: "a", round: 2, client: 0, reason: "late"))
+        #expect(actions.count == 1)
+        #expect(m.pendingClients == [0])
+        #expect(!m.isClosed)
     }
 }

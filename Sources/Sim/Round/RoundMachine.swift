@@ -27,9 +27,10 @@ public struct RoundMachine: Sendable {
     public enum Event: Sendable, Equatable {
         /// A decoded update from `worker`, with the size of its encoded message.
         case updateReceived(worker: String, update: Update, bytes: Int)
-        /// A worker reported that it could not train `client`.
-        case clientFailed(worker: String, client: ClientID, reason: String)
-        /// A message from `worker` that failed validation (client unknown).
+        /// A worker reported that it could not train `client` in `round`.
+        case clientFailed(worker: String, round: RoundID, client: ClientID, reason: String)
+        /// A message from `worker` that failed validation (client and round unknown: it counts as
+        /// one of the worker's answers in the current round).
         case messageRejected(worker: String, reason: String)
         /// `worker` stopped answering or died.
         case workerLost(worker: String)
@@ -70,11 +71,13 @@ public struct RoundMachine: Sendable {
         var actions: [Action] = []
         switch event {
         case let .updateReceived(worker, update, bytes):
+            // A late answer to an earlier round's task is not an answer to this round's.
+            guard update.round == round else {
+                return [.record(kind: "update_ignored", worker: worker, client: update.client,
+                                detail: "update for round \(update.round) arrived in round \(round)")]
+            }
             countAnswer(worker)
-            if update.round != round {
-                actions.append(.record(kind: "update_ignored", worker: worker, client: update.client,
-                                       detail: "update for round \(update.round) arrived in round \(round)"))
-            } else if assignment[update.client] != worker {
+            if assignment[update.client] != worker {
                 actions.append(.record(kind: "update_ignored", worker: worker, client: update.client,
                                        detail: "client \(update.client) was not assigned to \(worker) in round \(round)"))
             } else if resolved[update.client] != nil {
@@ -85,7 +88,11 @@ public struct RoundMachine: Sendable {
                                                        update: update, reason: nil, bytesUp: bytes)
             }
             actions += settle(worker)
-        case let .clientFailed(worker, client, reason):
+        case let .clientFailed(worker, failedRound, client, reason):
+            guard failedRound == round else {
+                return [.record(kind: "client_failed", worker: worker, client: client,
+                                detail: "report for round \(failedRound) arrived in round \(round): \(reason)")]
+            }
             countAnswer(worker)
             if assignment[client] == worker, resolved[client] == nil {
                 resolved[client] = ClientResult(client: client, worker: worker, status: .rejected,

@@ -11,7 +11,7 @@ extension Coordinator {
         model = network.initialParameters(settings.modelInit)
         var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
                                      direction: settings.mode == .distributedSGD ? .gradient : .delta)
-        let initial = network.evaluate(parameters: model, on: data.test)
+        let initial = network.evaluate(parameters: model, on: testSet)
         var metrics = RunMetrics(settings: settings, initial: initial)
         try directory.write("clients.csv", ClientRow.header + "\n")
 
@@ -53,7 +53,7 @@ extension Coordinator {
             let wallAggregation = MonotonicClock.seconds() - aggregationStart
 
             let evaluate = Int(round) % settings.evalEvery == 0 || Int(round) == settings.rounds
-            let evaluation = evaluate ? network.evaluate(parameters: model, on: data.test) : nil
+            let evaluation = evaluate ? network.evaluate(parameters: model, on: testSet) : nil
             let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: .dense(model),
                                           clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
             var weightOf: [ClientID: Double] = [:]
@@ -142,9 +142,12 @@ extension Coordinator {
         try handle(.workerLost(worker: name), socket)
     }
 
+    /// Tells every live worker to leave. Sockets close with linger 0, which would discard a
+    /// message still queued, so the loop gives the I/O thread a moment to put them on the wire.
     func broadcastShutdown(_ socket: borrowing Socket, reason: String) {
         let message = Message.shutdown(Shutdown(reason: reason)).encoded()
         for state in workers.values { _ = try? socket.send(message, to: state.routingID) }
+        if !workers.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
     }
 
     // MARK: - Records

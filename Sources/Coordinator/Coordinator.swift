@@ -39,7 +39,8 @@ public final class Coordinator {
     let startTime = MonotonicClock.seconds()
 
     var directory: RunDirectory!
-    var data: FederatedData!
+    /// The held-out samples the global model is evaluated on (the coordinator needs no training data).
+    var testSet: Dataset!
     var network: Network!
     var limits = DecodeLimits()
     var workers: [String: WorkerState] = [:]
@@ -74,14 +75,14 @@ public final class Coordinator {
         }
         BLAS.setThreads(settings.blasThreads)
         do {
-            data = try settings.loadData()
+            testSet = try settings.loadTestSet()
         } catch {
             throw .data(error)
         }
-        network = Network(spec: settings.modelSpec(for: data))
+        network = Network(spec: settings.modelSpec(dimension: testSet.dimension, classes: testSet.classes))
         limits.expectedDimension = network.spec.parameterCount
         log("coordinator: \(settings.name), \(settings.clients) clients, model \(network.spec.parameterCount) parameters, "
-            + "\(data.train.count) train / \(data.test.count) test samples")
+            + "\(testSet.count) test samples")
 
         let context: Context
         do {
@@ -136,7 +137,7 @@ public final class Coordinator {
         }
     }
 
-    /// Handles a hello: version and data checks, then a welcome. Returns false if refused.
+    /// Handles a hello: version and name checks, then a welcome. Returns false if refused.
     func admit(_ socket: borrowing Socket, sender: [UInt8], hello: Hello) throws {
         let name = hello.workerName
         func refuse(_ code: ErrorCode, _ detail: String) throws {
@@ -165,10 +166,6 @@ public final class Coordinator {
         try record(rejoining ? "worker_rejoined" : "worker_joined", worker: name,
                    detail: "capacity \(hello.capacity), build \(hello.build)"
                        + (rejoining ? "; its clients return to it from the next round" : ""))
-        if hello.dataHash != 0, hello.dataHash != data.fingerprint {
-            try record("data_mismatch", worker: name,
-                       detail: "worker data fingerprint \(hello.dataHash) differs from the coordinator's \(data.fingerprint)")
-        }
     }
 
     // MARK: - Messages
@@ -203,7 +200,7 @@ public final class Coordinator {
                 try handle(.updateReceived(worker: name, update: update, bytes: update.encodedByteCount), socket)
             case .success(.error(let report)):
                 if machine != nil, workers[name] != nil, let client = report.client {
-                    try handle(.clientFailed(worker: name, client: client, reason: "\(report.code): \(report.detail)"),
+                    try handle(.clientFailed(worker: name, round: report.round, client: client, reason: "\(report.code): \(report.detail)"),
                                socket)
                 } else {
                     try record("worker_error", worker: name, detail: "\(report.code): \(report.detail)")

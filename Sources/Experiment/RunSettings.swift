@@ -110,9 +110,27 @@ public struct RunSettings: Sendable {
                                 scheme: partitionScheme, dataSeed: seed, partitionSeed: seed &+ 1)
     }
 
+    /// The run's test set alone (what the coordinator evaluates on), bit for bit `loadData().test`
+    /// without the training data where the source allows; also rejects an impossible partition.
+    public func loadTestSet() throws(DataError) -> Dataset {
+        try FederatedData.buildTestSet(source: dataSource, testFraction: config.data.testFraction, clients: clients,
+                                       scheme: partitionScheme, dataSeed: seed)
+    }
+
+    /// The run's training data, materialised per client on first use (what a worker trains on):
+    /// `clientStore().clientData(c)` is bit for bit `loadData().clientData(c)`.
+    public func clientStore() throws(DataError) -> ClientDataStore {
+        try ClientDataStore(source: dataSource, testFraction: config.data.testFraction, clients: clients,
+                            scheme: partitionScheme, dataSeed: seed, partitionSeed: seed &+ 1)
+    }
+
     /// The model for data of this shape.
     public func modelSpec(for data: FederatedData) -> ModelSpec {
-        ModelSpec(inputs: data.train.dimension, hidden: config.model.kind == .logreg ? [] : config.model.hidden,
-                  classes: data.train.classes)
+        modelSpec(dimension: data.train.dimension, classes: data.train.classes)
+    }
+
+    /// The model for samples of `dimension` features in `classes` classes.
+    public func modelSpec(dimension: Int, classes: Int) -> ModelSpec {
+        ModelSpec(inputs: dimension, hidden: config.model.kind == .logreg ? [] : config.model.hidden, classes: classes)
     }
 }

@@ -35,7 +35,7 @@ public enum WorkerError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .cannotReach(endpoint, seconds):
-            return "could not reach a coordinator at \(endpoint) within \(Int(seconds)) s; check that "
+            return "could not reach a coordinator at \(endpoint) within \(seconds.formatted) s; check that "
                 + "`gradwire coordinator` is running and bound to that endpoint (and any firewall in between)"
         case .refused(let reason):
             return "the coordinator refused this worker: \(reason)"
@@ -46,7 +46,7 @@ public enum WorkerError: Error, CustomStringConvertible {
         case .transport(let error):
             return "transport: \(error)"
         case let .coordinatorGone(endpoint, seconds):
-            return "no word from the coordinator at \(endpoint) for \(Int(seconds)) s; it has stopped or the network is down"
+            return "no word from the coordinator at \(endpoint) for \(seconds.formatted) s; it has stopped or the network is down"
         case .invalidName(let name):
             return "worker name \"\(name)\" is not usable: names must be 1–200 bytes, must not start with a zero byte and "
                 + "must not end in \"~hb\""
@@ -124,9 +124,9 @@ public final class WorkerProcess {
             throw WorkerError.config(error)
         }
         BLAS.setThreads(settings.blasThreads)
-        let data: FederatedData
-        do { data = try settings.loadData() } catch { throw WorkerError.data(error) }
-        let network = Network(spec: settings.modelSpec(for: data))
+        let store: ClientDataStore
+        do { store = try settings.clientStore() } catch { throw WorkerError.data(error) }
+        let network = Network(spec: settings.modelSpec(dimension: store.dimension, classes: store.classes))
         let computation = ClientComputation(
             network: network,
             trainer: LocalTrainer(network: network, optimizer: settings.optimizer, plan: settings.trainingPlan),
@@ -149,7 +149,7 @@ public final class WorkerProcess {
                 lastHeard = MonotonicClock.seconds()
                 switch received.message {
                 case .success(.task(let task)):
-                    try runTask(task, socket, computation: computation, data: data, workspace: &workspace)
+                    try runTask(task, socket, computation: computation, store: store, workspace: &workspace)
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
                     return
@@ -164,24 +164,33 @@ public final class WorkerProcess {
         }
     }
 
-    private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation, data: FederatedData,
-                         workspace: inout Network.Workspace) throws {
-        guard case .dense(let model) = task.model else { return }
+    /// Trains every client of `task` on its own samples (generated on first use by `store`).
+    private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
+                         store: ClientDataStore, workspace: inout Network.Workspace) throws {
+        guard case .dense(let model) = task.model else {
+            for clientTask in task.clients {
+                try sendPatiently(Message.error(ErrorReport(
+                    code: .trainingFailed, round: task.round, client: clientTask.client,
+                    detail: "model payload \(task.model.codec) is not one this worker can apply")).encoded(), socket)
+            }
+            return
+        }
         for clientTask in task.clients {
             let client = clientTask.client
             let message: Message
-            if Int(client) < data.clientIndices.count {
+            switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
+            case .success(let data):
                 let start = MonotonicClock.seconds()
-                let output = computation.run(client: client, round: task.round, model: model, data: data.train,
-                                             indices: data.clientIndices[Int(client)], workspace: &workspace)
+                let output = computation.run(client: client, round: task.round, model: model, data: data,
+                                             indices: Array(0..<data.count), workspace: &workspace)
                 let wall = MonotonicClock.seconds() - start
                 message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
                                          trainLoss: output.trainLoss, wallComputeSeconds: wall,
                                          virtualComputeSeconds: output.virtualComputeSeconds,
                                          payload: .dense(output.vector)))
-            } else {
+            case .failure(let error):
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
-                                             detail: "client \(client) does not exist (\(data.clientIndices.count) clients)"))
+                                             detail: "\(error)"))
             }
             try sendPatiently(message.encoded(), socket)
         }
@@ -193,4 +202,9 @@ public final class WorkerProcess {
             Thread.sleep(forTimeInterval: 0.001)
         }
     }
+}
+
+private extension Double {
+    /// Seconds as people write them: "30", "0.5".
+    var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
 }

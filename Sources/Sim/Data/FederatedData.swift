@@ -14,8 +14,9 @@ public enum DataSource: Sendable, Equatable, Hashable {
     case csv(path: String, testPath: String?, labelColumn: Int)
 }
 
-/// Everything a run needs, built identically (bit for bit) by the coordinator and every worker
-/// from the configuration and seeds — no data cross the wire.
+/// Everything a run needs, built identically (bit for bit) in every process from the
+/// configuration and seeds — no data cross the wire. The processes of a run build only their
+/// part: the coordinator `buildTestSet(...)`, a worker a `ClientDataStore` (its clients' rows).
 public struct FederatedData: Sendable, Equatable {
     /// The training samples; clients index into it.
     public var train: Dataset
@@ -78,13 +79,74 @@ extension FederatedData {
         case .teacher(let spec):
             try spec.validate()
             (train, test) = TeacherData.generate(spec, seed: dataSeed)
+        case .digits, .idx, .libsvm, .csv:
+            (train, test) = try loadFile(source, testFraction: testFraction, dataSeed: dataSeed)
+        }
+        guard train.count >= clients else {
+            throw .tooFewSamples(what: "the training set for \(clients) clients", available: train.count,
+                                 required: clients)
+        }
+        let parts = try Partitioner.partition(labels: train.labels, classes: train.classes, clients: clients,
+                                              scheme: scheme, seed: partitionSeed)
+        return FederatedData(train: train, test: test, clientIndices: parts)
+    }
+
+    /// The test set `build(...)` would produce with these settings, bit for bit, computing as
+    /// little as possible: teacher data generate only their test rows (their own stream), file
+    /// sources are loaded and split as usual, synthetic devices are generated (they are small).
+    ///
+    /// Throws what `build` throws for these settings except what only the partition's random
+    /// draws can reveal (a Dirichlet minimum size not met within `Partitioner.maxAttempts`):
+    /// `clients` and `scheme` are checked with `Partitioner.validate` against the training-set
+    /// size, so a process that needs only the test set (the coordinator) still rejects an
+    /// impossible configuration. `clients` also matters for the data: synthetic data have one
+    /// device per client.
+    public static func buildTestSet(source: DataSource, testFraction: Double, clients: Int, scheme: PartitionScheme,
+                                    dataSeed: UInt64) throws(DataError) -> Dataset {
+        guard clients >= 1 else {
+            throw .invalidParameter(name: "partition.clients", reason: "\(clients) must be at least 1")
+        }
+        let trainCount: Int, test: Dataset
+        switch source {
+        case .synthetic(let alpha, let beta, let iid):
+            for (name, value) in [("alpha", alpha), ("beta", beta)] where !(value >= 0 && value.isFinite) {
+                throw .invalidParameter(name: "data.\(name)", reason: "\(value) must be a finite number ≥ 0")
+            }
+            let data = SyntheticFedProx.generate(alpha: alpha, beta: beta, iid: iid, devices: clients, seed: dataSeed)
+            if scheme == .natural { return data.test }
+            (trainCount, test) = (data.train.count, data.test)
+        case .teacher(let spec):
+            try spec.validate()
+            (trainCount, test) = (spec.trainSamples, TeacherData.generateTest(spec, seed: dataSeed))
+        case .digits, .idx, .libsvm, .csv:
+            let (train, held) = try loadFile(source, testFraction: testFraction, dataSeed: dataSeed)
+            (trainCount, test) = (train.count, held)
+        }
+        try checkPartition(trainCount: trainCount, clients: clients, scheme: scheme)
+        return test
+    }
+
+    /// `build`'s checks of the partition that need only the training-set size.
+    static func checkPartition(trainCount: Int, clients: Int, scheme: PartitionScheme) throws(DataError) {
+        guard trainCount >= clients else {
+            throw .tooFewSamples(what: "the training set for \(clients) clients", available: trainCount,
+                                 required: clients)
+        }
+        try Partitioner.validate(samples: trainCount, clients: clients, scheme: scheme)
+    }
+
+    /// Loads a file-based source (digits, idx, libsvm, csv) and splits off its test set when it
+    /// has no test file. Generated sources are not files: they throw `.invalidParameter`.
+    static func loadFile(_ source: DataSource, testFraction: Double,
+                         dataSeed: UInt64) throws(DataError) -> (train: Dataset, test: Dataset) {
+        switch source {
         case .digits(let path):
-            (train, test) = try split(DigitsData.load(path: path), testFraction, dataSeed)
+            return try split(DigitsData.load(path: path), testFraction, dataSeed)
         case .idx(let images, let labels, let testImages, let testLabels):
             let all = try IDXLoader.load(images: images, labels: labels)
             switch (testImages, testLabels) {
             case (nil, nil):
-                (train, test) = try split(all, testFraction, dataSeed)
+                return try split(all, testFraction, dataSeed)
             case (let testImages?, let testLabels?):
                 var held = try IDXLoader.load(images: testImages, labels: testLabels)
                 guard held.dimension == all.dimension else {
@@ -95,31 +157,24 @@ extension FederatedData {
                 let classes = max(all.classes, held.classes)
                 trainSet.classes = classes
                 held.classes = classes
-                (train, test) = (trainSet, held)
+                return (trainSet, held)
             default:
                 throw .invalidParameter(name: "data.test_images", reason: "give both test images and test labels, "
                     + "or neither (then test_fraction of the training files is held out)")
             }
         case .libsvm(let path, let testPath, let dimension):
             if let testPath {
-                (train, test) = try LIBSVMLoader.load(trainPath: path, testPath: testPath, dimension: dimension)
-            } else {
-                (train, test) = try split(LIBSVMLoader.load(path: path, dimension: dimension), testFraction, dataSeed)
+                return try LIBSVMLoader.load(trainPath: path, testPath: testPath, dimension: dimension)
             }
+            return try split(LIBSVMLoader.load(path: path, dimension: dimension), testFraction, dataSeed)
         case .csv(let path, let testPath, let labelColumn):
             if let testPath {
-                (train, test) = try CSVLoader.load(trainPath: path, testPath: testPath, labelColumn: labelColumn)
-            } else {
-                (train, test) = try split(CSVLoader.load(path: path, labelColumn: labelColumn), testFraction, dataSeed)
+                return try CSVLoader.load(trainPath: path, testPath: testPath, labelColumn: labelColumn)
             }
+            return try split(CSVLoader.load(path: path, labelColumn: labelColumn), testFraction, dataSeed)
+        case .synthetic, .teacher:
+            throw .invalidParameter(name: "data.source", reason: "generated data are not loaded from files")
         }
-        guard train.count >= clients else {
-            throw .tooFewSamples(what: "the training set for \(clients) clients", available: train.count,
-                                 required: clients)
-        }
-        let parts = try Partitioner.partition(labels: train.labels, classes: train.classes, clients: clients,
-                                              scheme: scheme, seed: partitionSeed)
-        return FederatedData(train: train, test: test, clientIndices: parts)
     }
 
     private static func split(_ data: Dataset, _ testFraction: Double,

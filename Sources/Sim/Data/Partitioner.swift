@@ -37,13 +37,7 @@ public enum Partitioner {
     public static func partition(labels: [Int32], classes: Int, clients: Int, scheme: PartitionScheme,
                                  seed: UInt64) throws(DataError) -> [[Int]] {
         let n = labels.count
-        guard clients >= 1 else {
-            throw .invalidParameter(name: "partition.clients", reason: "\(clients) must be at least 1")
-        }
-        guard clients <= n else {
-            throw .invalidParameter(name: "partition.clients", reason: "\(clients) clients for \(n) training "
-                + "samples; use at most \(n) clients")
-        }
+        try validate(samples: n, clients: clients, scheme: scheme)
         guard classes >= 1, labels.allSatisfy({ $0 >= 0 && Int($0) < classes }) else {
             throw .invalidParameter(name: "labels", reason: "a label is outside 0..<\(classes)")
         }
@@ -51,24 +45,57 @@ public enum Partitioner {
         case .iid:
             return PortableRandom.splitPermutation(seed: seed, count: n, parts: clients)
         case .dirichlet(let alpha, let variant, let minSize):
-            try checkAlpha(alpha)
             switch variant {
             case .perClass:
-                try checkMinSize(minSize, clients: clients, samples: n)
                 return try perClass(labels, classes: classes, clients: clients, alpha: alpha, minSize: minSize,
                                     seed: seed)
             case .perClient:
                 return perClient(labels, classes: classes, clients: clients, alpha: alpha, seed: seed)
             }
         case .shards(let perClient):
-            return try shards(labels, clients: clients, perClient: perClient, seed: seed)
+            return shards(labels, clients: clients, perClient: perClient, seed: seed)
         case .quantity(let alpha, let minSize):
-            try checkAlpha(alpha)
-            try checkMinSize(minSize, clients: clients, samples: n)
             return try quantity(count: n, clients: clients, alpha: alpha, minSize: minSize, seed: seed)
         case .natural:
             throw .invalidParameter(name: "partition.scheme", reason: "\"natural\" needs a data source with its own "
                 + "devices (synthetic); use iid, dirichlet, shards or quantity for this data")
+        }
+    }
+
+    /// The checks of `partition` that need no labels: throws what `partition` would throw for
+    /// `samples` samples, except a minimum client size not met within `maxAttempts` draws and an
+    /// invalid label. Cheap — lets a process that never partitions reject a configuration early.
+    public static func validate(samples n: Int, clients: Int, scheme: PartitionScheme) throws(DataError) {
+        guard clients >= 1 else {
+            throw .invalidParameter(name: "partition.clients", reason: "\(clients) must be at least 1")
+        }
+        guard clients <= n else {
+            throw .invalidParameter(name: "partition.clients", reason: "\(clients) clients for \(n) training "
+                + "samples; use at most \(n) clients")
+        }
+        switch scheme {
+        case .iid:
+            return
+        case .dirichlet(let alpha, let variant, let minSize):
+            try checkAlpha(alpha)
+            if variant == .perClass { try checkMinSize(minSize, clients: clients, samples: n) }
+        case .shards(let perClient):
+            try checkShards(perClient, clients: clients, samples: n)
+        case .quantity(let alpha, let minSize):
+            try checkAlpha(alpha)
+            try checkMinSize(minSize, clients: clients, samples: n)
+        case .natural:
+            throw .invalidParameter(name: "partition.scheme", reason: "\"natural\" needs a data source with its own "
+                + "devices (synthetic); use iid, dirichlet, shards or quantity for this data")
+        }
+    }
+
+    /// Whether `scheme` looks at the labels (dirichlet, shards); iid and quantity use only the
+    /// sample count, so `partition` with any valid labels gives the same result for them.
+    public static func needsLabels(_ scheme: PartitionScheme) -> Bool {
+        switch scheme {
+        case .iid, .quantity, .natural: return false
+        case .dirichlet, .shards: return true
         }
     }
 
@@ -179,15 +206,8 @@ public enum Partitioner {
     }
 
     private static func shards(_ labels: [Int32], clients: Int, perClient: Int,
-                               seed: UInt64) throws(DataError) -> [[Int]] {
-        guard perClient >= 1 else {
-            throw .invalidParameter(name: "partition.shards_per_client", reason: "\(perClient) must be at least 1")
-        }
+                               seed: UInt64) -> [[Int]] {
         let count = clients * perClient
-        guard count <= labels.count else {
-            throw .invalidParameter(name: "partition.shards_per_client", reason: "\(clients) clients × \(perClient) "
-                + "shards = \(count) shards for \(labels.count) samples; use fewer shards per client or clients")
-        }
         let sorted = (0..<labels.count).sorted { labels[$0] != labels[$1] ? labels[$0] < labels[$1] : $0 < $1 }
         let shardList = chunks(sorted, count)
         let order = PortableRandom.permutation(seed: key(seed, round: 0, client: 0).streamSeed, count: count)
@@ -245,6 +265,18 @@ public enum Partitioner {
             start += length
         }
         return result
+    }
+
+    private static func checkShards(_ perClient: Int, clients: Int, samples: Int) throws(DataError) {
+        guard perClient >= 1 else {
+            throw .invalidParameter(name: "partition.shards_per_client", reason: "\(perClient) must be at least 1")
+        }
+        let (count, overflow) = clients.multipliedReportingOverflow(by: perClient)
+        guard !overflow, count <= samples else {
+            let shown = overflow ? "too many" : "\(count)"
+            throw .invalidParameter(name: "partition.shards_per_client", reason: "\(clients) clients × \(perClient) "
+                + "shards = \(shown) shards for \(samples) samples; use fewer shards per client or clients")
+        }
     }
 
     private static func checkAlpha(_ alpha: Double) throws(DataError) {

@@ -140,6 +140,7 @@ extension Coordinator {
         try record("worker_lost", worker: name, detail: reason + (assignment.workers.isEmpty ? ""
             : "; its clients move to \(assignment.workers.joined(separator: ", ")) from the next round with fresh state"))
         try handle(.workerLost(worker: name), socket)
+        try announceLayout(socket)
     }
 
     /// Tells every live worker to leave. Sockets close with linger 0, which would discard a

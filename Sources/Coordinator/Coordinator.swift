@@ -48,6 +48,7 @@ public final class Coordinator {
     var progress: ProgressLine
     var currentRound: RoundID = 0
     var machine: RoundMachine?
+    var everJoined: Set<String> = []
     var model: [Float] = []
 
     struct WorkerState {
@@ -135,6 +136,7 @@ public final class Coordinator {
                 try drain(socket)
             }
         }
+        try announceLayout(socket)
     }
 
     /// Handles a hello: version and name checks, then a welcome. Returns false if refused.
@@ -154,18 +156,32 @@ public final class Coordinator {
             try refuse(.malformedMessage, "worker name \(name) does not match its routing id")
             return
         }
-        let rejoining = workers[name] == nil && assignment.workers.isEmpty == false && currentRound > 0
+        let rejoining = workers[name] == nil && everJoined.contains(name)
         let now = MonotonicClock.seconds()
         workers[name] = WorkerState(name: name, routingID: sender, lastSeen: now, lastHeartbeatSent: now)
+        everJoined.insert(name)
         assignment.add(name)
+        if currentRound > 0 { try announceLayout(socket) } else { try sendWelcome(socket, to: name) }
+        try record(rejoining ? "worker_rejoined" : "worker_joined", worker: name,
+                   detail: "capacity \(hello.capacity), build \(hello.build)"
+                       + (rejoining ? "; its clients return to it from the next round" : ""))
+    }
+
+    /// Sends `name` the experiment and its place among the live workers. Sent again to every worker
+    /// once all expected workers have joined (or the set changes), so that each can prepare the
+    /// data of the clients it will host (`client mod workerCount == workerIndex`).
+    func sendWelcome(_ socket: borrowing Socket, to name: String) throws {
+        guard let state = workers[name] else { return }
         let index = UInt32(assignment.workers.firstIndex(of: name) ?? 0)
         let welcome = Welcome(runID: settings.name, configTOML: configTOML,
                               configHash: StableHash.fnv1a64(configTOML), workerIndex: index,
                               workerCount: UInt32(assignment.workers.count))
-        _ = try socket.send(Message.welcome(welcome).encoded(), to: sender)
-        try record(rejoining ? "worker_rejoined" : "worker_joined", worker: name,
-                   detail: "capacity \(hello.capacity), build \(hello.build)"
-                       + (rejoining ? "; its clients return to it from the next round" : ""))
+        _ = try socket.send(Message.welcome(welcome).encoded(), to: state.routingID)
+    }
+
+    /// Re-sends every live worker its place after the set of workers changed.
+    func announceLayout(_ socket: borrowing Socket) throws {
+        for name in assignment.workers { try sendWelcome(socket, to: name) }
     }
 
     // MARK: - Messages

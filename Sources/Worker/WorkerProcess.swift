@@ -126,6 +126,9 @@ public final class WorkerProcess {
         BLAS.setThreads(settings.blasThreads)
         let store: ClientDataStore
         do { store = try settings.clientStore() } catch { throw WorkerError.data(error) }
+        let prefetcher = Prefetcher(store: store)
+        defer { prefetcher.cancel() }
+        prefetcher.prepare(index: Int(welcome.workerIndex), count: Int(welcome.workerCount))
         let network = Network(spec: settings.modelSpec(dimension: store.dimension, classes: store.classes))
         let computation = ClientComputation(
             network: network,
@@ -153,6 +156,9 @@ public final class WorkerProcess {
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
                     return
+                case .success(.welcome(let layout)):
+                    // The set of workers changed: prepare the clients of this worker's new place.
+                    prefetcher.prepare(index: Int(layout.workerIndex), count: Int(layout.workerCount))
                 case .success(.error(let report)):
                     FileHandle.standardError.write(Data("worker \(options.name): coordinator reports \(report.code): \(report.detail)\n".utf8))
                 case .success:

@@ -94,6 +94,17 @@ public final class ClientDataStore: @unchecked Sendable {
         }
     }
 
+    /// Generates and caches `clients` in order (teacher data; other sources need no preparation),
+    /// stopping early when `shouldStop` returns true. Meant for a background thread: the worker
+    /// prepares the clients it will host while it serves tasks.
+    public func prefetch(_ clients: [Int], shouldStop: () -> Bool) {
+        guard case .teacher = backing else { return }
+        for client in clients where clientIndices.indices.contains(client) {
+            if shouldStop() { return }
+            _ = try? clientData(client)
+        }
+    }
+
     /// Drops the cached samples of `client` (a later `clientData` generates them again). No
     /// effect for a client that is not cached or does not exist.
     public func release(_ client: Int) {

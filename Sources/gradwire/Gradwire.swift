@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Experiment
 import Foundation
+import Sim
 import Worker
 
 @main
@@ -9,7 +10,7 @@ struct Gradwire: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradwire",
         abstract: "A federated and distributed training simulator: a coordinator and worker processes over ZeroMQ.",
-        subcommands: [Launch.self, CoordinatorCommand.self, WorkerCommand.self, Validate.self]
+        subcommands: [Launch.self, CoordinatorCommand.self, WorkerCommand.self, Validate.self, Aggregate.self]
     )
 }
 
@@ -110,6 +111,33 @@ struct WorkerCommand: ParsableCommand {
             try WorkerProcess(options: options).run()
         } catch {
             throw fail("worker \(options.name): \(error)", code: 1)
+        }
+    }
+}
+
+struct Aggregate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute one robust aggregation rule, pre-aggregator, chain or attack on the vectors of a JSON case.",
+        discussion: """
+        The file uses the fixture format of docs/robust-aggregation.md: {"kind": "aggregator" | "preaggregator" | \
+        "chain" | "attack", "rule" or "steps" or "attack", "params", "inputs" or "honest"}. An "expected" field is \
+        ignored. Computed in Double; printed as a bare JSON array (a vector, or a list of vectors for a \
+        pre-aggregator) of shortest round-trip doubles, +∞ as the string "Infinity".
+        """)
+
+    @Argument(help: "The case file (JSON).") var file: String
+
+    func run() throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw fail("cannot read \(file): \(error.localizedDescription)", code: 2)
+        }
+        do {
+            print(try RobustCase(text: text).evaluate().jsonText)
+        } catch {
+            throw fail("\(file): \(error)", code: 2)
         }
     }
 }

@@ -11,6 +11,7 @@ extension Coordinator {
         model = network.initialParameters(settings.modelInit)
         var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
                                      direction: settings.mode == .distributedSGD ? .gradient : .delta)
+        var serverLionMomentum: [Float] = []
         let initial = network.evaluate(parameters: model, on: testSet)
         var metrics = RunMetrics(settings: settings, initial: initial)
         try directory.write("clients.csv", ClientRow.header + "\n")
@@ -35,18 +36,41 @@ extension Coordinator {
             }
             guard let closed = machine else { continue }
             machine = nil
+            // The round's logical downlink: Distributed Lion broadcasts the previous round's Δ when there is one.
+            let downlink: TensorPayload = settings.mode == .distributedLion ? (broadcast ?? .dense(model)) : .dense(model)
 
             // Aggregate the ok updates, in client order.
             let aggregationStart = MonotonicClock.seconds()
             let results = closed.results
             let accepted = results.compactMap { r -> Update? in r.status == .ok ? r.update : nil }
-            let weights = settings.weighting.weights(sampleCounts: accepted.map { Int($0.sampleCount) },
+            var weights = settings.weighting.weights(sampleCounts: accepted.map { Int($0.sampleCount) },
                                                      population: settings.clients)
-            if !accepted.isEmpty {
-                let vectors = accepted.map { update -> [Float] in
-                    switch update.payload { case .dense(let values): return values }
+            if settings.mode == .distributedLion, let lion = settings.lion {
+                // Every vote that arrived counts once; a missing client's vote is simply absent.
+                weights = accepted.map { _ in 1 / Double(accepted.count) }
+                let votes = accepted.compactMap { update -> PackedSigns? in
+                    if case .packedSigns(let signs) = update.payload { return signs }
+                    return nil
                 }
-                server.step(model: &model, aggregate: weightedSum(vectors, weights: weights))
+                if votes.isEmpty {
+                    broadcast = nil
+                    try record("round_skipped", detail: "no valid vote arrived in round \(round); the model is unchanged")
+                } else {
+                    let delta = DistributedLion.aggregate(votes, rule: settings.signVote)
+                    try DistributedLion.apply(delta, to: &model, lion)
+                    broadcast = delta
+                }
+            } else if !accepted.isEmpty {
+                let vectors = accepted.compactMap { update -> [Float]? in
+                    if case .dense(let values) = update.payload { return values }
+                    return nil
+                }
+                let aggregate = weightedSum(vectors, weights: weights)
+                if let lion = settings.serverLion {
+                    Lion.step(parameters: &model, momentum: &serverLionMomentum, gradient: aggregate, lion)
+                } else {
+                    server.step(model: &model, aggregate: aggregate)
+                }
             } else {
                 try record("round_skipped", detail: "no valid update arrived in round \(round); the model is unchanged")
             }
@@ -54,7 +78,7 @@ extension Coordinator {
 
             let evaluate = Int(round) % settings.evalEvery == 0 || Int(round) == settings.rounds
             let evaluation = evaluate ? network.evaluate(parameters: model, on: testSet) : nil
-            let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: .dense(model),
+            let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: downlink,
                                           clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
             var weightOf: [ClientID: Double] = [:]
             for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
@@ -100,8 +124,9 @@ extension Coordinator {
                     try handle(.workerLost(worker: worker), socket)
                     continue
                 }
-                let task = Task(round: currentRound, modelVersion: UInt64(currentRound - 1), model: .dense(model),
+                let task = Task(round: currentRound, modelVersion: UInt64(currentRound - 1), model: taskModel(for: worker),
                                 clients: clients.map { ClientTask(client: $0, extraDelaySeconds: 0, flags: 0) })
+                if settings.mode == .distributedLion { try noteLionPlacement(clients, on: worker) }
                 let (outcome, bytes) = try socket.send(Message.task(task).encoded(), to: state.routingID)
                 switch outcome {
                 case .sent:
@@ -115,6 +140,38 @@ extension Coordinator {
             case .closeRound:
                 break
             }
+        }
+    }
+
+    /// The model payload of `worker`'s task: for Distributed Lion the previous round's broadcast Δ
+    /// when the worker holds the version before it, else (and in the other modes) the dense model.
+    func taskModel(for worker: String) -> TensorPayload {
+        defer { workerModelVersion[worker] = UInt64(currentRound - 1) }
+        if settings.mode == .distributedLion, let delta = broadcast, currentRound >= 2,
+           workerModelVersion[worker] == UInt64(currentRound - 2) {
+            return delta
+        }
+        return .dense(model)
+    }
+
+    /// Records a Distributed Lion client that moved to another worker process: its momentum restarts there.
+    func noteLionPlacement(_ clients: [ClientID], on worker: String) throws {
+        for client in clients {
+            if let previous = lastWorkerOf[client], previous != worker {
+                try record("client_state_reset", worker: worker, client: client,
+                           detail: "client \(client) moved from \(previous) to \(worker); its Lion momentum restarts from zero")
+            }
+            lastWorkerOf[client] = worker
+        }
+    }
+
+    /// Why an update's payload form does not fit this run's mode (nil when it does).
+    func payloadProblem(_ payload: TensorPayload) -> String? {
+        switch (settings.mode, payload) {
+        case (.distributedLion, .packedSigns), (.federated, .dense), (.distributedSGD, .dense): return nil
+        default:
+            return "a \(payload.codec) payload does not fit run.mode = \"\(settings.mode.rawValue)\" "
+                + (settings.mode == .distributedLion ? "(expected packed signs)" : "(expected dense values)")
         }
     }
 
@@ -137,6 +194,7 @@ extension Coordinator {
     func loseWorker(_ name: String, reason: String, _ socket: borrowing Socket) throws {
         guard workers.removeValue(forKey: name) != nil else { return }
         assignment.remove(name)
+        workerModelVersion[name] = nil
         try record("worker_lost", worker: name, detail: reason + (assignment.workers.isEmpty ? ""
             : "; its clients move to \(assignment.workers.joined(separator: ", ")) from the next round with fresh state"))
         try handle(.workerLost(worker: name), socket)

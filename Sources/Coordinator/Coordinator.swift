@@ -50,6 +50,11 @@ public final class Coordinator {
     var machine: RoundMachine?
     var everJoined: Set<String> = []
     var model: [Float] = []
+    /// Distributed Lion: the model version each worker process holds (absent: none), the broadcast Δ
+    /// that produced the current model (nil: send the dense model), and where each client last ran.
+    var workerModelVersion: [String: UInt64] = [:]
+    var broadcast: TensorPayload?
+    var lastWorkerOf: [ClientID: String] = [:]
 
     struct WorkerState {
         var name: String
@@ -159,6 +164,7 @@ public final class Coordinator {
         let rejoining = workers[name] == nil && everJoined.contains(name)
         let now = MonotonicClock.seconds()
         workers[name] = WorkerState(name: name, routingID: sender, lastSeen: now, lastHeartbeatSent: now)
+        workerModelVersion[name] = nil
         everJoined.insert(name)
         assignment.add(name)
         if currentRound > 0 { try announceLayout(socket) } else { try sendWelcome(socket, to: name) }
@@ -213,6 +219,10 @@ public final class Coordinator {
                     continue
                 }
                 transportBytesUp += received.wireBytes
+                if let problem = payloadProblem(update.payload) {
+                    try handle(.messageRejected(worker: name, reason: "update for client \(update.client): \(problem)"), socket)
+                    continue
+                }
                 try handle(.updateReceived(worker: name, update: update, bytes: update.encodedByteCount), socket)
             case .success(.error(let report)):
                 if machine != nil, workers[name] != nil, let client = report.client {

@@ -30,6 +30,24 @@ public struct AggregationSection: ConfigSection {
         case fedyogi
         /// FedAdagrad (arrives later).
         case fedadagrad
+        /// Lion on the averaged gradient (distributed-sgd: "global Lion", spec §5.7's G-Lion baseline).
+        case lion
+    }
+
+    /// How Distributed Lion combines the sign votes (run.mode = "distributed-lion").
+    public enum SignVote: String, CaseIterable, Sendable, Hashable {
+        /// Δ = sign of the vote sum (D-Lion-MaVo).
+        case majority
+        /// Δ = mean of the ±1 votes (D-Lion-Avg).
+        case average
+    }
+
+    /// How a majority-vote tie (an even number of votes split evenly) is broken.
+    public enum SignTie: String, CaseIterable, Sendable, Hashable {
+        /// Δ = 0: the coordinate moves only by weight decay (spec: sign(0) = 0).
+        case zero
+        /// Δ = −1, as the reference implementation's torch.mode on CPU (compatibility).
+        case minusOne = "minus-one"
     }
 
     /// Update weighting.
@@ -44,6 +62,16 @@ public struct AggregationSection: ConfigSection {
     public var serverLR: Double = 1.0
     /// Server momentum (distributed-sgd).
     public var serverMomentum: Double = 0.0
+    /// Lion β1 of the server optimizer "lion".
+    public var serverBeta1: Double = 0.9
+    /// Lion β2 of the server optimizer "lion".
+    public var serverBeta2: Double = 0.99
+    /// Decoupled weight decay of the server optimizer "lion".
+    public var serverWeightDecay: Double = 0
+    /// Distributed Lion's vote.
+    public var dlionVote: SignVote = .majority
+    /// Distributed Lion's majority-vote tie rule.
+    public var dlionTie: SignTie = .zero
 
     /// The defaults.
     public init() {}
@@ -64,10 +92,23 @@ public struct AggregationSection: ConfigSection {
             .integer("assumed_f", \.assumedF, min: 0, "Number of Byzantine updates the rule assumes (f)."),
             .choice("server_optimizer", \.serverOptimizer,
                     later: [.fedavgm: optimizers, .fedadam: optimizers, .fedyogi: optimizers, .fedadagrad: optimizers],
-                    "Server optimizer applied to the aggregate."),
+                    "Server optimizer applied to the aggregate (lion: distributed-sgd only, server_lr is its η)."),
             .float("server_lr", \.serverLR, .positive, "Server learning rate η: x ← x + η · aggregate."),
             .float("server_momentum", \.serverMomentum, .unitHalfOpen, "Server momentum of the distributed-sgd mode (0 = plain SGD).")
                 .unused(when: { $0.serverOptimizer != .sgd ? "aggregation.server_optimizer is not \"sgd\"" : nil }),
+            .float("server_beta1", \.serverBeta1, .unitClosed, "Server Lion β1: the step is sign(β1·m + (1 − β1)·g).")
+                .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
+            .float("server_beta2", \.serverBeta2, .unitClosed, "Server Lion β2: m ← β2·m + (1 − β2)·g.")
+                .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
+            .float("server_weight_decay", \.serverWeightDecay, .nonNegative,
+                   "Server Lion decoupled weight decay λ: x ← x·(1 − server_lr·λ) each step.")
+                .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
+            .choice("dlion_vote", \.dlionVote,
+                    "Distributed Lion: majority (Δ = sign of the vote sum) or average (Δ = mean of the ±1 votes)."),
+            .choice("dlion_tie", \.dlionTie,
+                    "Distributed Lion majority-vote tie (even number of votes split evenly): zero (no move) or "
+                        + "minus-one (the reference code's torch.mode).")
+                .unused(when: { $0.dlionVote != .majority ? "aggregation.dlion_vote is \"\($0.dlionVote.rawValue)\"" : nil }),
         ]
     }
 }

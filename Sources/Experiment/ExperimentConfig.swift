@@ -118,10 +118,47 @@ public struct ExperimentConfig: Sendable, Equatable {
             throw .conflict(keys: ["partition.scheme", "data.source"],
                             reason: "only the synthetic source has natural clients; use another partition.scheme")
         }
+        try checkDistributedLion()
         let byzantine = byzantine.byzantineCount(clients: partition.clients)
         if byzantine >= partition.clients {
             throw .conflict(keys: [self.byzantine.fraction == nil ? "byzantine.count" : "byzantine.fraction", "partition.clients"],
                             reason: "\(byzantine) Byzantine clients out of \(partition.clients) leaves no honest client; lower it")
+        }
+    }
+}
+
+extension ExperimentConfig {
+    /// Combinations of Distributed Lion and Lion keys that cannot run.
+    fileprivate func checkDistributedLion() throws(ConfigError) {
+        if aggregation.serverOptimizer == .lion, run.mode != .distributedSGD {
+            throw .conflict(keys: ["aggregation.server_optimizer", "run.mode"],
+                            reason: "the \"lion\" server optimizer steps on averaged gradients; use it with "
+                                + "run.mode = \"distributed-sgd\" (run.mode = \"distributed-lion\" votes on signs instead)")
+        }
+        guard run.mode == .distributedLion else { return }
+        if local.optimizer != .lion {
+            throw .conflict(keys: ["run.mode", "local.optimizer"],
+                            reason: "Distributed Lion's workers run Lion (local.lr is ε, local.beta1/beta2/weight_decay "
+                                + "its β1, β2, λ); set local.optimizer = \"lion\"")
+        }
+        if local.steps != nil || local.epochs != 1 {
+            throw .conflict(keys: ["run.mode", local.steps != nil ? "local.steps" : "local.epochs"],
+                            reason: "a Distributed Lion round is one minibatch gradient per client; remove "
+                                + (local.steps != nil ? "local.steps" : "local.epochs (or set it to 1)"))
+        }
+        if aggregation.serverOptimizer != .sgd {
+            throw .conflict(keys: ["run.mode", "aggregation.server_optimizer"],
+                            reason: "Distributed Lion applies the vote itself (x ← x − ε(Δ + λx)); remove "
+                                + "aggregation.server_optimizer")
+        }
+        if aggregation.rule != ["mean"] {
+            throw .conflict(keys: ["run.mode", "aggregation.rule"],
+                            reason: "Distributed Lion counts sign votes (aggregation.dlion_vote); remove aggregation.rule")
+        }
+        if aggregation.dlionVote == .average, partition.clients > 65_536 {
+            throw .conflict(keys: ["aggregation.dlion_vote", "partition.clients"],
+                            reason: "vote counts travel in at most 17 bits (N ≤ 65536 votes), but there are "
+                                + "\(partition.clients) clients; use aggregation.dlion_vote = \"majority\" or fewer clients")
         }
     }
 }

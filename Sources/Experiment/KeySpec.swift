@@ -69,6 +69,8 @@ struct FloatRange: Sendable {
     static let nonNegative = FloatRange(lower: 0)
     /// 0 ≤ x < 1 (momentum factors, fractions of clients).
     static let unitHalfOpen = FloatRange(lower: 0, upper: 1, upperInclusive: false)
+    /// 0 ≤ x ≤ 1 (Lion's β1, β2).
+    static let unitClosed = FloatRange(lower: 0, upper: 1)
     /// 0 < x < 1 (test fraction).
     static let unitOpen = FloatRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
     /// 0 < x ≤ 1 (accuracies).

@@ -6,7 +6,7 @@ public struct LocalSection: ConfigSection {
         case sgd
         /// SGD with heavy-ball momentum (`momentum`).
         case momentum
-        /// Lion (arrives later).
+        /// Lion (spec §4.1): sign of an interpolated momentum, decoupled weight decay.
         case lion
     }
 
@@ -16,8 +16,12 @@ public struct LocalSection: ConfigSection {
     public var lr: Double = 0.1
     /// Momentum factor (optimizer = momentum only).
     public var momentum: Double = 0.9
-    /// L2 weight decay.
+    /// Weight decay: L2 (added to the gradient) for sgd and momentum, decoupled for Lion.
     public var weightDecay: Double = 0
+    /// Lion's β1 (weight of the momentum in the update direction).
+    public var beta1: Double = 0.9
+    /// Lion's β2 (momentum decay).
+    public var beta2: Double = 0.99
     /// Minibatch size; the last partial batch of an epoch is kept.
     public var batchSize: Int = 10
     /// Local epochs per round (used when `steps` is nil).
@@ -38,12 +42,17 @@ public struct LocalSection: ConfigSection {
 
     static var keys: [KeySpec<LocalSection>] {
         [
-            .choice("optimizer", \.optimizer, later: [.lion: "Lion arrives with the Distributed Lion work; use \"sgd\" or \"momentum\""],
-                    "Client optimizer."),
+            .choice("optimizer", \.optimizer,
+                    "Client optimizer (lion: also the update rule of run.mode = \"distributed-lion\")."),
             .float("lr", \.lr, .positive, "Learning rate."),
             .float("momentum", \.momentum, .unitHalfOpen, "Momentum factor.")
                 .unused(when: { $0.optimizer != .momentum ? "local.optimizer is \"\($0.optimizer.rawValue)\"" : nil }),
-            .float("weight_decay", \.weightDecay, .nonNegative, "L2 weight decay λ (adds λ·w to the gradient)."),
+            .float("weight_decay", \.weightDecay, .nonNegative,
+                   "Weight decay λ: sgd and momentum add λ·w to the gradient; lion decays w ← w·(1 − lr·λ) (decoupled)."),
+            .float("beta1", \.beta1, .unitClosed, "Lion β1: the update is sign(β1·m + (1 − β1)·g).")
+                .unused(when: { $0.optimizer != .lion ? "local.optimizer is \"\($0.optimizer.rawValue)\"" : nil }),
+            .float("beta2", \.beta2, .unitClosed, "Lion β2: the momentum is m ← β2·m + (1 − β2)·g.")
+                .unused(when: { $0.optimizer != .lion ? "local.optimizer is \"\($0.optimizer.rawValue)\"" : nil }),
             .integer("batch_size", \.batchSize, min: 1, "Minibatch size; the last partial batch of an epoch is kept."),
             .integer("epochs", \.epochs, min: 1, "Local epochs per round; give either epochs or steps.")
                 .unused(when: { $0.steps != nil ? "local.steps is set" : nil }),

@@ -6,7 +6,7 @@ public struct RunSection: ConfigSection {
         case federated
         /// One minibatch gradient per client per round; the server steps with SGD (optional momentum).
         case distributedSGD = "distributed-sgd"
-        /// Distributed Lion (arrives later).
+        /// Distributed Lion: clients keep Lion momentum and send packed signs; the server votes.
         case distributedLion = "distributed-lion"
     }
 
@@ -60,8 +60,9 @@ public struct RunSection: ConfigSection {
             .seed("seed", \.seed, "Master seed: data generation, split, partition, schedule, initial weights."),
             .seedList("seeds", \.seeds, "Repeat every run once per seed (comparison.csv gets mean and std); empty = just `seed`."),
             .integer("rounds", \.rounds, min: 1, "Number of rounds (steps in the distributed modes)."),
-            .choice("mode", \.mode, later: [.distributedLion: "Distributed Lion arrives with the Distributed Lion work; use \"distributed-sgd\""],
-                    "Training mode: local epochs and deltas, or one gradient per client per round."),
+            .choice("mode", \.mode,
+                    "Training mode: local epochs and deltas, one gradient per client per round, or Distributed Lion "
+                        + "(one packed sign vector per client per round; needs local.optimizer = \"lion\")."),
             .choice("time", \.time, later: [.wall: "wall-clock mode arrives with the stragglers work; use virtual"],
                     "Time model: simulated (deterministic) or real delays."),
             .integer("blas_threads", \.blasThreads, min: 1, "OpenBLAS threads in each process."),

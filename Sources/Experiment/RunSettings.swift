@@ -30,6 +30,15 @@ public struct RunSettings: Sendable {
     public let timeModel: VirtualTimeModel
     public var serverLearningRate: Double { config.aggregation.serverLR }
     public var serverMomentum: Double { config.aggregation.serverMomentum }
+    /// Distributed Lion's vote (`aggregation.dlion_vote`, `aggregation.dlion_tie`).
+    public let signVote: SignVote
+    /// Lion at the server (`aggregation.server_optimizer = "lion"`, distributed-sgd), else nil.
+    public let serverLion: LionParameters?
+    /// Distributed Lion's hyperparameters (ε = local.lr, β1, β2, λ), nil unless the optimizer is Lion.
+    public var lion: LionParameters? {
+        if case let .lion(parameters) = optimizer { return parameters }
+        return nil
+    }
 
     /// Maps a validated config; throws for combinations this build cannot run.
     public init(_ config: ExperimentConfig) throws(ConfigError) {
@@ -37,10 +46,17 @@ public struct RunSettings: Sendable {
         switch config.run.mode {
         case .federated: mode = .federated
         case .distributedSGD: mode = .distributedSGD
-        case .distributedLion:
-            throw .unavailable(key: "run.mode", value: "distributed-lion",
-                               reason: "Distributed Lion arrives with its own capability; use federated or distributed-sgd")
+        case .distributedLion: mode = .distributedLion
         }
+        let a = config.aggregation
+        switch a.dlionVote {
+        case .majority: signVote = .majority(ties: a.dlionTie == .zero ? .zero : .minusOne)
+        case .average: signVote = .average
+        }
+        serverLion = a.serverOptimizer == .lion
+            ? LionParameters(learningRate: Float(a.serverLR), beta1: Float(a.serverBeta1), beta2: Float(a.serverBeta2),
+                             weightDecay: Float(a.serverWeightDecay))
+            : nil
         let d = config.data
         func required(_ value: String?, _ key: String) throws(ConfigError) -> String {
             guard let value else { throw .missingKey(key: key, reason: "data.source = \"\(d.source.rawValue)\" reads a file") }
@@ -78,8 +94,8 @@ public struct RunSettings: Sendable {
         case .sgd: optimizer = .sgd(learningRate: Float(l.lr), weightDecay: Float(l.weightDecay))
         case .momentum: optimizer = .momentum(learningRate: Float(l.lr), momentum: Float(l.momentum),
                                               weightDecay: Float(l.weightDecay))
-        case .lion:
-            throw .unavailable(key: "local.optimizer", value: "lion", reason: "Lion arrives with the Distributed Lion work")
+        case .lion: optimizer = .lion(LionParameters(learningRate: Float(l.lr), beta1: Float(l.beta1),
+                                                     beta2: Float(l.beta2), weightDecay: Float(l.weightDecay)))
         }
         trainingPlan = LocalTrainingPlan(batchSize: l.batchSize, epochs: l.epochs, steps: l.steps, shuffle: l.shuffle)
         switch config.participation.process {

@@ -45,6 +45,8 @@ public struct EncodedMessage: Sendable {
                     }
                 #endif
             }
+        case .packedSigns, .voteCounts, .ternary:
+            payload.packedBytes?.withUnsafeBytes { destination.copyMemory(from: $0) }
         }
     }
 

@@ -93,6 +93,34 @@ extension Message {
             let values = decodeFloat32(raw)
             if let bad = firstNonFinite(values) { throw .nonFinite(field: descriptor.field, index: bad) }
             return .dense(values)
+        case .packedSigns:
+            let expectedBytes = PackedSigns.byteCount(forCount: descriptor.elementCount)
+            guard raw.count == expectedBytes else {
+                throw .lengthMismatch(frame: frame, declared: expectedBytes, actual: raw.count)
+            }
+            return .packedSigns(try PackedSigns.validated(count: descriptor.elementCount, bytes: Array(raw),
+                                                          field: descriptor.field))
+        case .ternary:
+            let expectedBytes = PackedTernary.byteCount(forCount: descriptor.elementCount)
+            guard raw.count == expectedBytes else {
+                throw .lengthMismatch(frame: frame, declared: expectedBytes, actual: raw.count)
+            }
+            return .ternary(try PackedTernary.validated(count: descriptor.elementCount, bytes: Array(raw),
+                                                        field: descriptor.field))
+        case .voteCounts:
+            let bits = PackedCounts.bitsPerCount(voters: descriptor.voters)
+            let (totalBits, overflow) = descriptor.elementCount.multipliedReportingOverflow(by: bits)
+            guard !overflow else {
+                throw .invalidValue(
+                    field: descriptor.field + ".elementCount",
+                    reason: "\(descriptor.elementCount) elements do not fit in memory")
+            }
+            let expectedBytes = totalBits / 8 + (totalBits % 8 == 0 ? 0 : 1)
+            guard raw.count == expectedBytes else {
+                throw .lengthMismatch(frame: frame, declared: expectedBytes, actual: raw.count)
+            }
+            return .voteCounts(try PackedCounts.validated(count: descriptor.elementCount, voters: descriptor.voters,
+                                                          bytes: Array(raw), field: descriptor.field))
         }
     }
 

@@ -73,6 +73,9 @@ extension Message: CustomStringConvertible {
 private func summary(_ payload: TensorPayload) -> String {
     switch payload {
     case .dense: "dense[\(payload.elementCount)] \(payload.byteCount)B"
+    case .packedSigns: "signs[\(payload.elementCount)] \(payload.byteCount)B"
+    case .voteCounts(let counts): "counts[\(payload.elementCount)]/\(counts.voters) \(payload.byteCount)B"
+    case .ternary: "ternary[\(payload.elementCount)] \(payload.byteCount)B"
     }
 }
 

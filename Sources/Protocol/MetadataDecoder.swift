@@ -8,6 +8,8 @@ struct PayloadDescriptor {
     var elementCount: Int
     /// Field path for errors, e.g. "update.payload".
     var field: String
+    /// N of a vote-count payload (0 for the other forms).
+    var voters = 0
 }
 
 enum MetadataDecoder {
@@ -125,17 +127,31 @@ enum MetadataDecoder {
         }
         let parameterBytes = Int(try reader.read(UInt32.self, field + ".parameters.length"))
         try reader.require(parameterBytes, field + ".parameters")
+        var voters = 0
         switch codec {
-        case .denseFloat32:
+        case .denseFloat32, .packedSigns, .ternary:
             guard parameterBytes == 0 else {
                 throw .invalidValue(
                     field: field + ".parameters",
-                    reason: "dense payloads take no parameters, found \(parameterBytes) bytes")
+                    reason: "\(codec == .denseFloat32 ? "dense" : codec == .packedSigns ? "packed-sign" : "ternary") payloads "
+                        + "take no parameters, found \(parameterBytes) bytes")
+            }
+        case .voteCounts:
+            guard parameterBytes == 4 else {
+                throw .invalidValue(
+                    field: field + ".parameters",
+                    reason: "vote-count payloads take 4 parameter bytes (the voter count), found \(parameterBytes)")
+            }
+            voters = Int(try reader.read(UInt32.self, field + ".parameters.voters"))
+            guard (1...PackedCounts.maximumVoters).contains(voters) else {
+                throw .invalidValue(
+                    field: field + ".parameters.voters",
+                    reason: "\(voters) voters; vote counts hold 1 … \(PackedCounts.maximumVoters)")
             }
         }
         if let expected = limits.expectedDimension, count != expected {
             throw .dimensionMismatch(expected: expected, found: count)
         }
-        return PayloadDescriptor(codec: codec, elementCount: count, field: field)
+        return PayloadDescriptor(codec: codec, elementCount: count, field: field, voters: voters)
     }
 }

@@ -136,6 +136,8 @@ public final class WorkerProcess {
             mode: settings.mode, batchSize: settings.trainingPlan.batchSize, seed: settings.seed,
             timeModel: settings.timeModel)
         var workspace = Network.Workspace()
+        // Distributed Lion: the model copy and the momenta of the clients this process hosts.
+        var replica = settings.lion.map { DistributedLionReplica(parameters: $0) }
         var limits = DecodeLimits()
         limits.expectedDimension = network.spec.parameterCount
         let silenceLimit = max(20, settings.heartbeatTimeout * 4)
@@ -152,7 +154,13 @@ public final class WorkerProcess {
                 lastHeard = MonotonicClock.seconds()
                 switch received.message {
                 case .success(.task(let task)):
-                    try runTask(task, socket, computation: computation, store: store, workspace: &workspace)
+                    if settings.mode == .distributedLion, var current = replica {
+                        try runLionTask(task, socket, computation: computation, store: store, replica: &current,
+                                        workspace: &workspace)
+                        replica = current
+                    } else {
+                        try runTask(task, socket, computation: computation, store: store, workspace: &workspace)
+                    }
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
                     return
@@ -194,6 +202,49 @@ public final class WorkerProcess {
                                          trainLoss: output.trainLoss, wallComputeSeconds: wall,
                                          virtualComputeSeconds: output.virtualComputeSeconds,
                                          payload: .dense(output.vector)))
+            case .failure(let error):
+                message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
+                                             detail: "\(error)"))
+            }
+            try sendPatiently(message.encoded(), socket)
+        }
+    }
+
+    /// Distributed Lion: brings the model copy to the task's version (dense model or broadcast Δ),
+    /// then runs each client with its momentum and sends its packed signs.
+    private func runLionTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
+                             store: ClientDataStore, replica: inout DistributedLionReplica,
+                             workspace: inout Network.Workspace) throws {
+        let model: [Float]
+        do {
+            model = try replica.receive(task.model, version: task.modelVersion)
+        } catch {
+            for clientTask in task.clients {
+                try sendPatiently(Message.error(ErrorReport(code: .trainingFailed, round: task.round,
+                                                            client: clientTask.client, detail: "\(error)")).encoded(), socket)
+            }
+            return
+        }
+        for clientTask in task.clients {
+            let client = clientTask.client
+            let message: Message
+            switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
+            case .success(let data):
+                var (momentum, fresh) = replica.takeMomentum(client: client)
+                if fresh && task.round > 1 {
+                    FileHandle.standardError.write(Data(("worker \(options.name): client \(client) starts round \(task.round) "
+                        + "with fresh Lion momentum (first time on this worker)\n").utf8))
+                }
+                let start = MonotonicClock.seconds()
+                let output = computation.runDistributedLion(client: client, round: task.round, model: model, data: data,
+                                                            indices: Array(0..<data.count), momentum: &momentum,
+                                                            workspace: &workspace)
+                let wall = MonotonicClock.seconds() - start
+                replica.storeMomentum(momentum, client: client)
+                message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
+                                         trainLoss: output.trainLoss, wallComputeSeconds: wall,
+                                         virtualComputeSeconds: output.virtualComputeSeconds,
+                                         payload: .packedSigns(output.signs)))
             case .failure(let error):
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
                                              detail: "\(error)"))

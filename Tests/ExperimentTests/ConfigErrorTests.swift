@@ -97,9 +97,7 @@ func parseError(_ toml: String) -> ConfigError? {
     }
 
     @Test(arguments: [
-        ("[run]\nmode = \"distributed-lion\"", "run.mode", "Distributed Lion"),
         ("[run]\ntime = \"wall\"", "run.time", "wall-clock mode arrives with the stragglers work; use virtual"),
-        ("[local]\noptimizer = \"lion\"", "local.optimizer", "Lion"),
         ("[local]\nprox_mu = 0.01", "local.prox_mu", "FedProx arrives with the FedAU/optimizers work"),
         ("[participation]\nprocess = \"bernoulli\"", "participation.process", "FedAU"),
         ("[aggregation]\nweighting = \"fedau\"", "aggregation.weighting", "FedAU"),

@@ -107,9 +107,17 @@ import Testing
         #expect(throws: ConfigError.inVariant(label: "bad", error: .invalidValue(key: "local.lr", value: "-1.0", reason: "it must be > 0"))) {
             try ExperimentFile.parse(toml: "[[variant]]\nname = \"bad\"\n\"local.lr\" = -1", baseDirectory: nil, defaultName: "x")
         }
-        #expect(throws: ConfigError.inVariant(label: "lion", error: .unavailable(
-            key: "local.optimizer", value: "\"lion\"", reason: "Lion arrives with the Distributed Lion work; use \"sgd\" or \"momentum\""))) {
-            try ExperimentFile.parse(toml: "[[variant]]\nname = \"lion\"\n\"local.optimizer\" = \"lion\"", baseDirectory: nil, defaultName: "x")
+        // A rule spanning sections (Distributed Lion needs the Lion optimizer) is checked per variant too.
+        do {
+            _ = try ExperimentFile.parse(toml: "[[variant]]\nname = \"dlion\"\n\"run.mode\" = \"distributed-lion\"",
+                                         baseDirectory: nil, defaultName: "x")
+            Issue.record("a distributed-lion variant without local.optimizer = \"lion\" was accepted")
+        } catch {
+            guard case .inVariant("dlion", .conflict(let keys, _)) = error else {
+                Issue.record("expected a conflict in variant dlion, got \(error)")
+                return
+            }
+            #expect(keys == ["run.mode", "local.optimizer"])
         }
     }
 

@@ -90,6 +90,9 @@ func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
 func bitPatterns(_ payload: TensorPayload) -> [UInt32] {
     switch payload {
     case .dense(let values): values.map(\.bitPattern)
+    case .packedSigns(let signs): signs.bytes.map(UInt32.init)
+    case .voteCounts(let counts): [UInt32(counts.voters)] + counts.bytes.map(UInt32.init)
+    case .ternary(let values): values.bytes.map(UInt32.init)
     }
 }
 

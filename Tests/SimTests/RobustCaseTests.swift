@@ -48,7 +48,7 @@ import Testing
             ("{\"rule\": \"mean\"}", "missing \"kind\""),
             ("{\"kind\": \"aggregator\", \"rule\": \"krumm\", \"inputs\": [[1]]}", "krum"),
             ("{\"kind\": \"aggregator\", \"rule\": \"bulyan\", \"params\": {\"f\": 1}, \"inputs\": [[1],[2],[3]]}", "4f + 3"),
-            ("{\"kind\": \"aggregator\", \"rule\": \"mean\", \"inputs\": [[1, 2], [3]]}", ""),
+            ("{\"kind\": \"aggregator\", \"rule\": \"mean\", \"inputs\": [[1, 2], [3]]}", "dimension"),
             ("{\"kind\": \"sorcery\"}", "unknown kind"),
         ]
         for (text, fragment) in cases {

@@ -6,6 +6,8 @@ import Protocol
 /// - federated: copy the global model, train it locally (`LocalTrainer`), send Δ = x_local − x.
 /// - distributed-sgd: draw one minibatch of `batchSize` distinct samples from the client's shard
 ///   (key (seed, minibatch, round, client)) and send its mean gradient.
+/// - distributed-lion: the same minibatch gradient, turned into packed Lion signs with the client's
+///   momentum (`runDistributedLion`, ClientComputation+Lion.swift).
 /// The virtual compute time is the default model's: samples processed × training FLOPs per
 /// sample ÷ nominal speed.
 public struct ClientComputation: Sendable {
@@ -67,6 +69,8 @@ public struct ClientComputation: Sendable {
                           samplesProcessed: batch.count,
                           virtualComputeSeconds: timeModel.computeSeconds(
                               samples: batch.count, flopsPerSample: network.spec.flopsPerSampleTraining))
+        case .distributedLion:
+            preconditionFailure("ClientComputation.run: distributed-lion keeps client state; call runDistributedLion")
         }
     }
 }

@@ -58,6 +58,8 @@ public enum LocalTrainingError: Error, Equatable, CustomStringConvertible {
     case invalidWeightDecay(Float)
     /// The momentum coefficient is outside [0, 1).
     case invalidMomentum(Float)
+    /// A Lion β (β1 or β2) is outside [0, 1].
+    case invalidBeta(Float)
     /// The batch size is below 1.
     case nonPositiveBatchSize(Int)
     /// The number of epochs is below 1 (and no step count is given).
@@ -71,6 +73,7 @@ public enum LocalTrainingError: Error, Equatable, CustomStringConvertible {
         case let .invalidLearningRate(value): "local learning rate is \(value); use a positive finite number"
         case let .invalidWeightDecay(value): "local weight decay is \(value); use a finite number ≥ 0"
         case let .invalidMomentum(value): "local momentum is \(value); use a value in [0, 1)"
+        case let .invalidBeta(value): "Lion β is \(value); use local.beta1 and local.beta2 in [0, 1]"
         case let .nonPositiveBatchSize(value): "local batch size is \(value); use at least 1"
         case let .nonPositiveEpochs(value): "local epochs is \(value); use at least 1 (or set steps)"
         case let .nonPositiveSteps(value): "local steps is \(value); use at least 1"

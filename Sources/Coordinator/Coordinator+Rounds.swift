@@ -12,6 +12,8 @@ extension Coordinator {
         var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
                                      direction: settings.mode == .distributedSGD ? .gradient : .delta)
         var serverLionMomentum: [Float] = []
+        let serverAggregation = settings.serverAggregation
+        var previousAggregate: [Float]?
         let initial = network.evaluate(parameters: model, on: testSet)
         var metrics = RunMetrics(settings: settings, initial: initial)
         try directory.write("clients.csv", ClientRow.header + "\n")
@@ -41,6 +43,7 @@ extension Coordinator {
 
             // Aggregate the ok updates, in client order.
             let aggregationStart = MonotonicClock.seconds()
+            var robust: ServerAggregation.Outcome?
             let results = closed.results
             let accepted = results.compactMap { r -> Update? in r.status == .ok ? r.update : nil }
             var weights = settings.weighting.weights(sampleCounts: accepted.map { Int($0.sampleCount) },
@@ -60,19 +63,30 @@ extension Coordinator {
                     try DistributedLion.apply(delta, to: &model, lion)
                     broadcast = delta
                 }
-            } else if !accepted.isEmpty {
-                let vectors = accepted.compactMap { update -> [Float]? in
-                    if case .dense(let values) = update.payload { return values }
-                    return nil
-                }
-                let aggregate = weightedSum(vectors, weights: weights)
-                if let lion = settings.serverLion {
-                    Lion.step(parameters: &model, momentum: &serverLionMomentum, gradient: aggregate, lion)
-                } else {
-                    server.step(model: &model, aggregate: aggregate)
-                }
             } else {
-                try record("round_skipped", detail: "no valid update arrived in round \(round); the model is unchanged")
+                let inputs = accepted.compactMap { update -> ServerAggregation.Input? in
+                    guard case .dense(let values) = update.payload else { return nil }
+                    return ServerAggregation.Input(client: update.client, vector: values, samples: Int(update.sampleCount))
+                }
+                let outcome = serverAggregation.aggregate(inputs, round: round, previous: previousAggregate)
+                robust = outcome
+                weights = accepted.map { outcome.weights?[$0.client] ?? 0 }
+                if let note = outcome.note {
+                    try record(outcome.aggregate == nil ? "round_skipped" : "attack_not_applied", detail: note)
+                }
+                if let aggregate = outcome.aggregate {
+                    if aggregate.allSatisfy(\.isFinite) {
+                        previousAggregate = aggregate
+                        if let lion = settings.serverLion {
+                            Lion.step(parameters: &model, momentum: &serverLionMomentum, gradient: aggregate, lion)
+                        } else {
+                            server.step(model: &model, aggregate: aggregate)
+                        }
+                    } else {
+                        try record("round_skipped", detail: "the aggregate of round \(round) is not finite (the rule "
+                                   + "let a non-finite Byzantine update through); the model is unchanged")
+                    }
+                }
             }
             let wallAggregation = MonotonicClock.seconds() - aggregationStart
 
@@ -83,15 +97,18 @@ extension Coordinator {
             var weightOf: [ClientID: Double] = [:]
             for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
             let rows = results.map { r in
-                ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
-                          timeModel: settings.timeModel)
+                var row = ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
+                                    timeModel: settings.timeModel)
+                if r.status == .ok, settings.byzantineClients.contains(r.client) { row.status = .byzantine }
+                return row
             }
             for row in rows { try directory.append("clients.csv", line: row.csv) }
             let now = MonotonicClock.seconds()
             let line = metrics.closeRound(round: round, selected: selected.count, rows: rows, evaluation: evaluation,
                                           wallTime: now - startTime, wallRound: now - roundStart,
                                           wallAggregation: wallAggregation,
-                                          transportUp: transportBytesUp, transportDown: transportBytesDown)
+                                          transportUp: transportBytesUp, transportDown: transportBytesDown,
+                                          robust: robust)
             try directory.append("rounds.jsonl", line: line.rendered())
             progress.update(round: round, metrics: metrics, wallElapsed: now - startTime)
         }

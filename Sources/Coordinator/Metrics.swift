@@ -79,8 +79,10 @@ struct RunMetrics {
     /// Folds one closed round in and returns its rounds.jsonl line.
     mutating func closeRound(round: RoundID, selected: Int, rows: [ClientRow], evaluation: Evaluation?,
                              wallTime: Double, wallRound: Double, wallAggregation: Double,
-                             transportUp: Int, transportDown: Int) -> JSONValue {
-        let ok = rows.filter { $0.status == .ok }
+                             transportUp: Int, transportDown: Int,
+                             robust: ServerAggregation.Outcome? = nil) -> JSONValue {
+        // Byzantine clients' updates arrived and entered aggregation like honest ones.
+        let ok = rows.filter { $0.status == .ok || $0.status == .byzantine }
         let roundVirtual = ok.compactMap(\.virtualSeconds).max() ?? 0
         virtualTime += roundVirtual
         let up = rows.reduce(0) { $0 + $1.bytesUp }
@@ -114,6 +116,12 @@ struct RunMetrics {
             ("dropped", .int(count(.dropped))),
             ("crashed", .int(count(.crashed))),
             ("rejected", .int(count(.rejected))),
+            ("byzantine", .int(count(.byzantine))),
+            ("byzantine_selected", robust?.byzantineSelected.map(JSONValue.int) ?? .null),
+            ("selected_clients", robust?.selected.map { .array($0.map { .int(Int($0)) }) } ?? .null),
+            ("distance_to_honest_mean", .number(robust?.distanceToHonestMean)),
+            ("honest_norm_mean", .number(robust?.honestNormMean)),
+            ("byzantine_norm_mean", .number(robust?.byzantineNormMean)),
             ("bytes_up", .int(up)),
             ("bytes_down", .int(down)),
             ("train_loss", .number(trainLoss)),

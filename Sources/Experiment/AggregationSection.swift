@@ -1,3 +1,5 @@
+import Sim
+
 /// `[aggregation]`: how the server combines the updates of a round.
 public struct AggregationSection: ConfigSection {
     /// How updates are weighted (DESIGN §10).
@@ -52,8 +54,10 @@ public struct AggregationSection: ConfigSection {
 
     /// Update weighting.
     public var weighting: Weighting = .samples
-    /// Rule chain: pre-aggregators then one rule; ["mean"] for now.
+    /// Rule chain: pre-aggregators then one rule (docs/robust-aggregation.md).
     public var rule: [String] = ["mean"]
+    /// Per-rule parameters: an object of rule name → object of parameters (JSON values).
+    public var parameters: JSONNode = .object([])
     /// Number of Byzantine updates the rule assumes (f).
     public var assumedF: Int = 0
     /// Server optimizer.
@@ -76,6 +80,13 @@ public struct AggregationSection: ConfigSection {
     /// The defaults.
     public init() {}
 
+    /// Every rule and pre-aggregator name `rule` accepts.
+    static var ruleNames: [String] {
+        var names = ["mean"]
+        for name in RobustRule.aggregatorNames + RobustRule.preAggregatorNames where !names.contains(name) { names.append(name) }
+        return names
+    }
+
     static let sectionName = "aggregation"
     static let summary = "How the server weights, combines and applies the updates of a round."
 
@@ -86,9 +97,10 @@ public struct AggregationSection: ConfigSection {
             .choice("weighting", \.weighting,
                     later: [.fedau: fedau, .knownProbability: fedau, .mifa: fedau, .fedvarp: fedau],
                     "Weights of the updates: samples (FedAvg), participants (1/|S|), all (1/N), ..."),
-            .chain("rule", \.rule, available: ["mean"], laterReason: "robust rules arrive with the Byzantine work; use \"mean\"",
-                   "Aggregation rule, or a chain: pre-aggregators then one rule (an array is one chain).")
-                .arrivesLater("every rule but mean: robust rules and pre-aggregators arrive with the Byzantine work"),
+            .chain("rule", \.rule, available: Self.ruleNames, laterReason: "",
+                   "Aggregation rule, or a chain: pre-aggregators then one rule (an array is one chain); docs/robust-aggregation.md."),
+            .parameters("parameters", \.parameters, nested: true,
+                        "Parameters of the rules of the chain, by rule: { krum = { neighbours = \"n-f-1\" }, centered-clipping = { tau = 10.0 } }; f comes from assumed_f unless given."),
             .integer("assumed_f", \.assumedF, min: 0, "Number of Byzantine updates the rule assumes (f)."),
             .choice("server_optimizer", \.serverOptimizer,
                     later: [.fedavgm: optimizers, .fedadam: optimizers, .fedyogi: optimizers, .fedadagrad: optimizers],

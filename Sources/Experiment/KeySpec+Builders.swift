@@ -180,7 +180,7 @@ extension KeySpec {
                      throw .invalidValue(key: key, value: "\"\"", reason: "it must not be empty")
                  }
                  if let available, !available.contains(value) {
-                     throw .unavailable(key: key, value: node.tomlText, reason: laterReason)
+                     throw unknown(value, node, key, available, laterReason)
                  }
                  return value
              },
@@ -250,14 +250,14 @@ extension KeySpec {
         _ meaning: String
     ) -> KeySpec {
         make(name, keyPath, type: "string or array of strings",
-             allowed: available.map { "\"\($0)\"" }.joined(separator: ", ") + " (more arrive later)", meaning: meaning,
+             allowed: available.map { "\"\($0)\"" }.joined(separator: ", "), meaning: meaning,
              decode: { node, key, _ throws(ConfigError) in
                  let values = try NodeReader.strings(node, key)
                  if values.isEmpty {
                      throw .invalidValue(key: key, value: node.tomlText, reason: "give at least one name, e.g. \"\(available[0])\"")
                  }
                  for value in values where !available.contains(value) {
-                     throw .unavailable(key: key, value: node.tomlText, reason: laterReason)
+                     throw unknown(value, node, key, available, laterReason)
                  }
                  return values
              },
@@ -265,6 +265,18 @@ extension KeySpec {
     }
 
     // MARK: - Checks
+
+    /// A value outside `available`: `unavailable` when it arrives with later work (`laterReason`),
+    /// otherwise an invalid value with a "did you mean" and the allowed names.
+    private static func unknown(_ value: String, _ node: TOMLNode, _ key: String, _ available: [String],
+                                _ laterReason: String) -> ConfigError {
+        if !laterReason.isEmpty, !laterReason.hasPrefix("not a known") {
+            return .unavailable(key: key, value: node.tomlText, reason: laterReason)
+        }
+        var reason = "\"\(value)\" is not one of " + available.map { "\"\($0)\"" }.joined(separator: ", ")
+        if let near = Suggestion.closest(to: value, among: available) { reason = "did you mean \"\(near)\"? " + reason }
+        return .invalidValue(key: key, value: node.tomlText, reason: reason)
+    }
 
     private static func checked(_ value: Int, _ key: String, _ min: Int?, _ max: Int?) throws(ConfigError) -> Int {
         if let min, value < min { throw .invalidValue(key: key, value: String(value), reason: "it must be ≥ \(min)") }

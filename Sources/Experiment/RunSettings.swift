@@ -28,6 +28,12 @@ public struct RunSettings: Sendable {
     public let participation: ParticipationProcess
     public let weighting: Weighting
     public let timeModel: VirtualTimeModel
+    /// The robust chain; nil for `aggregation.rule = "mean"` (the weighted mean of `weighting`).
+    public let chain: AggregationChain?
+    /// The attack of the Byzantine clients; nil for "none" or no Byzantine client.
+    public let attack: ByzantineAttack?
+    /// The Byzantine clients: the first ⌊fraction·N⌋ (or `count`) of a seeded permutation.
+    public let byzantineClients: Set<UInt32>
     public var serverLearningRate: Double { config.aggregation.serverLR }
     public var serverMomentum: Double { config.aggregation.serverMomentum }
     /// Distributed Lion's vote (`aggregation.dlion_vote`, `aggregation.dlion_tie`).
@@ -118,6 +124,63 @@ public struct RunSettings: Sendable {
                                      uplinkBytesPerSecond: t.bandwidthUpBytesPerSecond,
                                      downlinkBytesPerSecond: t.bandwidthDownBytesPerSecond,
                                      latencySeconds: t.latencySeconds)
+        let rules = config.aggregation
+        if rules.rule == ["mean"] {
+            chain = nil
+        } else {
+            var parameters: [String: RuleParameters] = [:]
+            for (rule, values) in rules.parameters.members { parameters[rule] = RuleParameters(values.members) }
+            for rule in parameters.keys where !rules.rule.contains(rule) {
+                throw .invalidValue(key: "aggregation.parameters.\(rule)", value: rule,
+                                    reason: "\(rule) is not in aggregation.rule \(rules.rule); remove its parameters or add the rule")
+            }
+            do {
+                chain = try AggregationChain(names: rules.rule, parameters: parameters, defaultF: rules.assumedF)
+            } catch let error as RobustError {
+                throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: error.description)
+            } catch {
+                throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: "\(error)")
+            }
+        }
+        if let chain {
+            // The rule must hold for the round as planned; fewer arrivals are checked each round.
+            let planned = config.participation.process == .full
+                ? config.partition.clients : min(config.participation.clientsPerRound, config.partition.clients)
+            do {
+                try chain.validate(inputs: planned)
+            } catch {
+                throw .conflict(keys: ["aggregation.rule", "aggregation.assumed_f", "participation.clients_per_round"],
+                                reason: "with \(planned) updates per round: \(error.description)")
+            }
+        }
+        let b = config.byzantine
+        let count = b.fraction.map { ByzantineSelection.count(total: config.partition.clients, fraction: $0) } ?? b.count
+        if b.attack == "none" || count == 0 {
+            attack = nil
+            byzantineClients = []
+        } else {
+            do {
+                attack = try ByzantineAttack(name: b.attack, parameters: b.parameters.members)
+            } catch {
+                throw .invalidValue(key: "byzantine.attack", value: b.attack, reason: error.description)
+            }
+            byzantineClients = Set(ByzantineSelection.clients(total: config.partition.clients, count: count, seed: config.run.seed)
+                .map { UInt32($0) })
+        }
+    }
+
+    /// The server's aggregation step for this run (the adversary, the shuffle and the rule).
+    public var serverAggregation: ServerAggregation {
+        var omniscient: OmniscientAttack?
+        if case .omniscient(let o) = attack { omniscient = o }
+        return ServerAggregation(weighting: weighting, population: clients, chain: chain, attack: omniscient,
+                                 byzantineClients: byzantineClients, seed: seed)
+    }
+
+    /// The worker-side behaviour of `client`, if it is Byzantine and its attack runs on the worker.
+    public func behaviour(of client: UInt32) -> ClientBehaviour? {
+        guard byzantineClients.contains(client), case .client(let behaviour) = attack else { return nil }
+        return behaviour
     }
 
     /// Builds the run's data exactly as every other process of the run does.

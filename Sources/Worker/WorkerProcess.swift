@@ -59,6 +59,8 @@ public enum WorkerError: Error, CustomStringConvertible {
 /// sends heartbeats so that long training never looks like death.
 public final class WorkerProcess {
     let options: WorkerOptions
+    /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
+    private var lastSent: [ClientID: [Float]] = [:]
 
     public init(options: WorkerOptions) {
         self.options = options
@@ -159,7 +161,8 @@ public final class WorkerProcess {
                                         workspace: &workspace)
                         replica = current
                     } else {
-                        try runTask(task, socket, computation: computation, store: store, workspace: &workspace)
+                        try runTask(task, socket, computation: computation, store: store, settings: settings,
+                                    workspace: &workspace)
                     }
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
@@ -180,7 +183,7 @@ public final class WorkerProcess {
 
     /// Trains every client of `task` on its own samples (generated on first use by `store`).
     private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
-                         store: ClientDataStore, workspace: inout Network.Workspace) throws {
+                         store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
         guard case .dense(let model) = task.model else {
             for clientTask in task.clients {
                 try sendPatiently(Message.error(ErrorReport(
@@ -193,11 +196,21 @@ public final class WorkerProcess {
             let client = clientTask.client
             let message: Message
             switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
-            case .success(let data):
+            case .success(var data):
+                // A Byzantine client running a worker-side behaviour lies about its labels or its update.
+                let behaviour = settings.behaviour(of: client)
+                if let behaviour, behaviour.flipsLabels {
+                    data.labels = data.labels.map { behaviour.flipLabel($0, classes: data.classes) }
+                }
                 let start = MonotonicClock.seconds()
-                let output = computation.run(client: client, round: task.round, model: model, data: data,
+                var output = computation.run(client: client, round: task.round, model: model, data: data,
                                              indices: Array(0..<data.count), workspace: &workspace)
                 let wall = MonotonicClock.seconds() - start
+                if let behaviour, !behaviour.flipsLabels {
+                    output.vector = behaviour.apply(to: output.vector, previous: lastSent[client], seed: settings.seed,
+                                                    round: UInt64(task.round), client: UInt64(client))
+                    lastSent[client] = output.vector
+                }
                 message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
                                          trainLoss: output.trainLoss, wallComputeSeconds: wall,
                                          virtualComputeSeconds: output.virtualComputeSeconds,

@@ -25,6 +25,14 @@ func plannedRuns(file: String, overrides: [String]) throws -> (ExperimentFile, [
     do {
         let experiment = try ExperimentFile.load(path: file)
         let runs = try experiment.plannedRuns(overrides: overrides)
+        // Also map every run to the settings it will run with (rule chains, attacks, modes).
+        for run in runs {
+            do {
+                _ = try RunSettings(run.config)
+            } catch {
+                throw run.variant.isEmpty ? error : ConfigError.inVariant(label: run.variant, error: error)
+            }
+        }
         for warning in experiment.warnings {
             FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8))
         }

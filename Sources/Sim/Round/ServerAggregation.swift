@@ -80,9 +80,13 @@ public struct ServerAggregation: Sendable {
         let honest = inputs.filter { !byzantine.contains($0.client) }
         if let attack, !byzantine.isEmpty {
             let honestBatch = UpdateBatch<Float>(rows: honest.map(\.vector))
-            let aggregator: ((UpdateBatch<Float>) throws -> [Float])? = chain.map { chain in
-                { batch in try chain.aggregate(batch, context: AggregationContext(seed: seed, round: UInt64(round),
-                                                                                   previous: previous)).vector }
+            // The factor-searching attacks probe the rule the server runs (the plain mean without a chain).
+            let context = AggregationContext<Float>(seed: seed, round: UInt64(round), previous: previous)
+            let aggregator: (UpdateBatch<Float>) throws -> [Float] = { [chain] batch in
+                guard let chain else {
+                    return weightedSum(batch.rowArrays, weights: Array(repeating: 1.0 / Double(batch.rows), count: batch.rows))
+                }
+                return try chain.aggregate(batch, context: context).vector
             }
             do {
                 let crafted = try attack.craft(honest: honestBatch, byzantineCount: byzantine.count, seed: seed,

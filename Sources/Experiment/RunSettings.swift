@@ -142,6 +142,11 @@ public struct RunSettings: Sendable {
                 throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: "\(error)")
             }
         }
+        if let chain, chain.steps.contains(where: { $0.name == "fltrust" }) {
+            throw .unavailable(key: "aggregation.rule", value: "fltrust",
+                               reason: "FLTrust needs an update the server computes on its own clean root data, which "
+                                   + "runs do not provide yet; it is available in `gradwire aggregate` (with a trusted vector)")
+        }
         if let chain {
             // The rule must hold for the round as planned; fewer arrivals are checked each round.
             let planned = config.participation.process == .full

@@ -43,31 +43,42 @@ enum PreAggregators {
 
     static func clipping<S>(_ batch: UpdateBatch<S>, c: Double) -> UpdateBatch<S> {
         let norms = RobustKernels.rowNorms(batch)
-        var out = batch
-        let d = batch.dimension
-        for i in 0..<batch.rows where norms[i] > c {
-            let scale = c / norms[i]
-            for k in 0..<d { out.values[i * d + k] = S(Double(batch.values[i * d + k]) * scale) }
+        return scalingRows(batch, norms.map { $0 > c ? c / $0 : nil })
+    }
+
+    /// The batch with row i multiplied by `scales[i]` (in Double, rounded to S); rows whose scale is nil
+    /// are copied unchanged. Writes every output value once (no copy-then-overwrite).
+    static func scalingRows<S>(_ batch: UpdateBatch<S>, _ scales: [Double?]) -> UpdateBatch<S> {
+        guard scales.contains(where: { $0 != nil }) else { return batch }
+        let n = batch.rows, d = batch.dimension
+        let values = [S](unsafeUninitializedCapacity: n * d) { out, count in
+            batch.values.withUnsafeBufferPointer { x in
+                for i in 0..<n {
+                    if let scale = scales[i] {
+                        for k in (i * d)..<((i + 1) * d) { out.initializeElement(at: k, to: S(Double(x[k]) * scale)) }
+                    } else {
+                        for k in (i * d)..<((i + 1) * d) { out.initializeElement(at: k, to: x[k]) }
+                    }
+                }
+            }
+            count = n * d
         }
-        return out
+        return UpdateBatch(rows: n, dimension: d, values: values)
     }
 
     /// ARC's clipped count k = ⌊2f(n − f)/n⌋.
     static func arcCount(n: Int, f: Int) -> Int { n > 0 ? (2 * f * (n - f)) / n : 0 }
 
     static func arc<S>(_ batch: UpdateBatch<S>, f: Int) -> UpdateBatch<S> {
-        let n = batch.rows, d = batch.dimension
+        let n = batch.rows
         let k = arcCount(n: n, f: f)
         guard k > 0, k < n else { return batch }
         let norms = RobustKernels.rowNorms(batch)
         let order = RobustKernels.stableOrder(norms)
         let threshold = norms[order[n - k - 1]]
-        var out = batch
-        for i in order[(n - k)...] where norms[i] > threshold {
-            let scale = threshold / norms[i]
-            for t in 0..<d { out.values[i * d + t] = S(Double(batch.values[i * d + t]) * scale) }
-        }
-        return out
+        var scales = [Double?](repeating: nil, count: n)
+        for i in order[(n - k)...] where norms[i] > threshold { scales[i] = threshold / norms[i] }
+        return scalingRows(batch, scales)
     }
 
     /// MoNNA: (aggregate, selected rows ascending).

@@ -1,7 +1,8 @@
 /// One aggregation or attack case in the fixture format of `fixtures/robust/README.md`, as
 /// `gradwire aggregate FILE.json` reads it: `kind` (`aggregator`, `preaggregator`, `chain` or
-/// `attack`), the rule or attack with its `params`, and `inputs` (or `honest` for attacks). An
-/// `expected` field, if present, is ignored. Everything is computed in Double.
+/// `attack`), the rule or attack with its `params`, and `inputs` (or `honest` for attacks);
+/// optionally `seed`, `trusted` (FLTrust's server update) and `previous` (the previous aggregate).
+/// An `expected` field, if present, is ignored. Everything is computed in Double.
 public struct RobustCase: Sendable {
     public enum Output: Sendable, Equatable {
         /// An aggregate, a chain's result, or an attack's Byzantine vector.
@@ -115,7 +116,10 @@ public struct RobustCase: Sendable {
 
     private func apply(_ chain: AggregationChain, to batch: UpdateBatch<Double>,
                        preAggregateOnly: Bool) throws(RobustError) -> Output {
-        let context = AggregationContext<Double>(seed: UInt64(max(0, json["seed"]?.intValue ?? 0)))
+        // Optional extras: "seed" for seeded rules (bucketing), "trusted" (FLTrust's server update)
+        // and "previous" (the previous aggregate, for centered clipping and MoNNA).
+        let context = AggregationContext<Double>(seed: UInt64(max(0, json["seed"]?.intValue ?? 0)),
+                                                 trusted: json["trusted"]?.vector, previous: json["previous"]?.vector)
         if preAggregateOnly {
             return .matrix(try chain.preAggregate(batch, context: context).rowArrays)
         }

@@ -83,9 +83,16 @@ enum RobustKernels {
                 var beta = 0.0
                 while k0 < d {
                     let width = min(w, d - k0)
-                    for i in 0..<n {
-                        let src = i * d + k0
-                        for c in 0..<width { block[i * width + c] = Double(x[src + c]) - (center?[k0 + c] ?? 0) }
+                    block.withUnsafeMutableBufferPointer { bp in
+                        // x − 0 = x exactly, so skipping the subtraction without a center is bit-identical.
+                        for i in 0..<n {
+                            let src = i * d + k0, dst = i * width
+                            if let center {
+                                for c in 0..<width { bp[dst + c] = Double(x[src + c]) - center[k0 + c] }
+                            } else {
+                                for c in 0..<width { bp[dst + c] = Double(x[src + c]) }
+                            }
+                        }
                     }
                     block.withUnsafeBufferPointer { bp in
                         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(width), 1.0,
@@ -116,9 +123,19 @@ enum RobustKernels {
     static func meanOfRows<S>(_ batch: UpdateBatch<S>, _ indices: [Int]) -> [Double] {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
+        // Column blocks keep the Double accumulators in L1; per coordinate the rows are still added in
+        // `indices` order, so the result is bit-identical to a row-by-row loop.
         batch.values.withUnsafeBufferPointer { x in
-            for i in indices {
-                for k in 0..<d { sum[k] += Double(x[i * d + k]) }
+            sum.withUnsafeMutableBufferPointer { s in
+                var k0 = 0
+                while k0 < d {
+                    let k1 = min(d, k0 + blockWidth)
+                    for i in indices {
+                        let row = i * d
+                        for k in k0..<k1 { s[k] += Double(x[row + k]) }
+                    }
+                    k0 = k1
+                }
             }
         }
         let scale = 1.0 / Double(max(1, indices.count))
@@ -131,11 +148,19 @@ enum RobustKernels {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
         var total = 0.0
+        for i in 0..<batch.rows where weights[i] != 0 { total += weights[i] }
+        // Column-blocked like `meanOfRows` (same per-coordinate order: bit-identical).
         batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where weights[i] != 0 {
-                let w = weights[i]
-                total += w
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
+            sum.withUnsafeMutableBufferPointer { s in
+                var k0 = 0
+                while k0 < d {
+                    let k1 = min(d, k0 + blockWidth)
+                    for i in 0..<batch.rows where weights[i] != 0 {
+                        let w = weights[i], row = i * d
+                        for k in k0..<k1 { s[k] += w * Double(x[row + k]) }
+                    }
+                    k0 = k1
+                }
             }
         }
         for k in 0..<d { sum[k] /= total }
@@ -254,10 +279,18 @@ extension RobustKernels {
     static func combination<S>(_ batch: UpdateBatch<S>, coefficients: [Double]) -> [Double] {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
+        // Column-blocked like `meanOfRows` (same per-coordinate order: bit-identical).
         batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where coefficients[i] != 0 {
-                let w = coefficients[i]
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
+            sum.withUnsafeMutableBufferPointer { s in
+                var k0 = 0
+                while k0 < d {
+                    let k1 = min(d, k0 + blockWidth)
+                    for i in 0..<batch.rows where coefficients[i] != 0 {
+                        let w = coefficients[i], row = i * d
+                        for k in k0..<k1 { s[k] += w * Double(x[row + k]) }
+                    }
+                    k0 = k1
+                }
             }
         }
         return sum

@@ -1,3 +1,5 @@
+import Sim
+
 /// A JSON value with object keys kept in insertion order, rendered deterministically: integers
 /// as integers, doubles in their shortest round-trip form, non-finite doubles as null.
 /// Used for rounds.jsonl, events.jsonl and summary.json so that two runs of the same experiment
@@ -60,22 +62,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     private static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += "\\u" + String(c.value, radix: 16).leftPadded(to: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONWriter.string(s)
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}

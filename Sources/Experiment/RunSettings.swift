@@ -136,10 +136,8 @@ public struct RunSettings: Sendable {
             }
             do {
                 chain = try AggregationChain(names: rules.rule, parameters: parameters, defaultF: rules.assumedF)
-            } catch let error as RobustError {
-                throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: error.description)
             } catch {
-                throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: "\(error)")
+                throw .invalidValue(key: "aggregation.rule", value: "\(rules.rule)", reason: error.description)
             }
         }
         if let chain, chain.steps.contains(where: { $0.name == "fltrust" }) {

@@ -170,6 +170,21 @@ public struct RunSettings: Sendable {
             byzantineClients = Set(ByzantineSelection.clients(total: config.partition.clients, count: count, seed: config.run.seed)
                 .map { UInt32($0) })
         }
+        try Self.checkLionAttack(attack, mode: mode)
+    }
+
+    /// Distributed Lion aggregates sign votes, not vectors: its Byzantine clients are voters that
+    /// lie on their own worker (label flipping, or bit-flip = the opposite signs).
+    private static func checkLionAttack(_ attack: ByzantineAttack?, mode: TrainingMode) throws(ConfigError) {
+        guard mode == .distributedLion, let attack else { return }
+        switch attack {
+        case .client(.signFlip), .client(.labelFlip): return
+        default:
+            throw .conflict(keys: ["run.mode", "byzantine.attack"],
+                            reason: "Distributed Lion counts sign votes, so its Byzantine clients can be voters that "
+                                + "send the opposite signs (\"bit-flip\") or train on flipped labels (\"label-flip\"); "
+                                + "\"\(attack.name)\" needs vector updates")
+        }
     }
 
     /// The server's aggregation step for this run (the adversary, the shuffle and the rule).

@@ -157,7 +157,7 @@ public final class WorkerProcess {
                 switch received.message {
                 case .success(.task(let task)):
                     if settings.mode == .distributedLion, var current = replica {
-                        try runLionTask(task, socket, computation: computation, store: store, replica: &current,
+                        try runLionTask(task, socket, computation: computation, store: store, settings: settings, replica: &current,
                                         workspace: &workspace)
                         replica = current
                     } else {
@@ -226,7 +226,7 @@ public final class WorkerProcess {
     /// Distributed Lion: brings the model copy to the task's version (dense model or broadcast Δ),
     /// then runs each client with its momentum and sends its packed signs.
     private func runLionTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
-                             store: ClientDataStore, replica: inout DistributedLionReplica,
+                             store: ClientDataStore, settings: RunSettings, replica: inout DistributedLionReplica,
                              workspace: inout Network.Workspace) throws {
         let model: [Float]
         do {
@@ -242,7 +242,12 @@ public final class WorkerProcess {
             let client = clientTask.client
             let message: Message
             switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
-            case .success(let data):
+            case .success(var data):
+                // A Byzantine voter: label flipping trains on flipped labels; bit-flip sends the opposite signs.
+                let behaviour = settings.behaviour(of: client)
+                if let behaviour, behaviour.flipsLabels {
+                    data.labels = data.labels.map { behaviour.flipLabel($0, classes: data.classes) }
+                }
                 var (momentum, fresh) = replica.takeMomentum(client: client)
                 if fresh && task.round > 1 {
                     FileHandle.standardError.write(Data(("worker \(options.name): client \(client) starts round \(task.round) "
@@ -257,7 +262,8 @@ public final class WorkerProcess {
                 message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
                                          trainLoss: output.trainLoss, wallComputeSeconds: wall,
                                          virtualComputeSeconds: output.virtualComputeSeconds,
-                                         payload: .packedSigns(output.signs)))
+                                         payload: .packedSigns(behaviour == .signFlip
+                                             ? SignPacking.pack(SignPacking.unpack(output.signs).map { -$0 }) : output.signs)))
             case .failure(let error):
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
                                              detail: "\(error)"))

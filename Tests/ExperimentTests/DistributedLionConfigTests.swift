@@ -82,3 +82,38 @@ private extension ConfigError {
         return ""
     }
 }
+
+@Suite struct DistributedLionByzantineTests {
+    static let base = """
+        [run]
+        mode = "distributed-lion"
+        [local]
+        optimizer = "lion"
+        lr = 0.003
+        [partition]
+        clients = 5
+        [participation]
+        process = "full"
+        [byzantine]
+        count = 2
+        """
+
+    @Test func votersMayFlipTheirSignsOrLabels() throws {
+        for attack in ["bit-flip", "label-flip"] {
+            let settings = try RunSettings(ExperimentConfig.parse(toml: Self.base + "\nattack = \"\(attack)\"\n"))
+            #expect(settings.byzantineClients.count == 2)
+            #expect(settings.behaviour(of: settings.byzantineClients.first!) != nil)
+        }
+    }
+
+    @Test func vectorAttacksAreRefusedWithTheReason() throws {
+        #expect(throws: ConfigError.self) {
+            try RunSettings(ExperimentConfig.parse(toml: Self.base + "\nattack = \"alie\"\n"))
+        }
+        do {
+            _ = try RunSettings(ExperimentConfig.parse(toml: Self.base + "\nattack = \"scaled\"\nparameters = { factor = -10.0 }\n"))
+        } catch {
+            #expect(error.description.contains("bit-flip"), "\(error)")
+        }
+    }
+}

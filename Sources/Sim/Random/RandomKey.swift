@@ -16,6 +16,8 @@ public enum RandomPurpose: UInt64, Sendable, CaseIterable {
     case aggregationShuffle = 13
     case bucketing = 14
     case timing = 15
+    /// Gradient codes' random parity matrices (CRC).
+    case coding = 16
 }
 
 /// The key of one random stream: (seed, purpose, round, client). Equal keys give equal streams in

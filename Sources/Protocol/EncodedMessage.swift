@@ -45,8 +45,10 @@ public struct EncodedMessage: Sendable {
                     }
                 #endif
             }
-        case .packedSigns, .voteCounts, .ternary:
+        case .packedSigns, .voteCounts, .ternary, .scaledSigns, .scaledTernary, .powersOfTwo:
             payload.packedBytes?.withUnsafeBytes { destination.copyMemory(from: $0) }
+        case .float16, .sparse, .quantized, .sharedSparse, .lowRank:
+            payload.writeCompressedFrame(into: destination)
         }
     }
 

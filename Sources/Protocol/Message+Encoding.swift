@@ -83,15 +83,12 @@ extension Message {
     }
 
     /// Payload descriptor: codec id (UInt8), element count (UInt64), parameter-block length
-    /// (UInt32), parameter block (codec-specific; empty except vote counts: N as UInt32).
+    /// (UInt32), parameter block (codec-specific, see `PayloadCodec` and docs/wire-format.md).
     private func writeDescriptor(of payload: TensorPayload, into out: inout WireWriter) {
         out.write(payload.codecID)
         out.write(UInt64(payload.elementCount))
         out.write(UInt32(payload.parameterByteCount))
-        switch payload {
-        case .dense, .packedSigns, .ternary: break
-        case .voteCounts(let counts): out.write(UInt32(counts.voters))
-        }
+        payload.writeParameters(into: &out)
     }
 }
 

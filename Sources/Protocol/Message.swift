@@ -76,6 +76,7 @@ private func summary(_ payload: TensorPayload) -> String {
     case .packedSigns: "signs[\(payload.elementCount)] \(payload.byteCount)B"
     case .voteCounts(let counts): "counts[\(payload.elementCount)]/\(counts.voters) \(payload.byteCount)B"
     case .ternary: "ternary[\(payload.elementCount)] \(payload.byteCount)B"
+    default: "\(payload.codec)[\(payload.elementCount)] \(payload.byteCount)B"
     }
 }
 

@@ -8,8 +8,13 @@ struct PayloadDescriptor {
     var elementCount: Int
     /// Field path for errors, e.g. "update.payload".
     var field: String
+    /// The codec's decoded parameters (`.none` for forms without any).
+    var parameters = PayloadParameters.none
     /// N of a vote-count payload (0 for the other forms).
-    var voters = 0
+    var voters: Int {
+        if case .voters(let n) = parameters { return n }
+        return 0
+    }
 }
 
 enum MetadataDecoder {
@@ -127,31 +132,19 @@ enum MetadataDecoder {
         }
         let parameterBytes = Int(try reader.read(UInt32.self, field + ".parameters.length"))
         try reader.require(parameterBytes, field + ".parameters")
-        var voters = 0
-        switch codec {
-        case .denseFloat32, .packedSigns, .ternary:
-            guard parameterBytes == 0 else {
-                throw .invalidValue(
-                    field: field + ".parameters",
-                    reason: "\(codec == .denseFloat32 ? "dense" : codec == .packedSigns ? "packed-sign" : "ternary") payloads "
-                        + "take no parameters, found \(parameterBytes) bytes")
-            }
-        case .voteCounts:
-            guard parameterBytes == 4 else {
-                throw .invalidValue(
-                    field: field + ".parameters",
-                    reason: "vote-count payloads take 4 parameter bytes (the voter count), found \(parameterBytes)")
-            }
-            voters = Int(try reader.read(UInt32.self, field + ".parameters.voters"))
-            guard (1...PackedCounts.maximumVoters).contains(voters) else {
-                throw .invalidValue(
-                    field: field + ".parameters.voters",
-                    reason: "\(voters) voters; vote counts hold 1 … \(PackedCounts.maximumVoters)")
-            }
+        let expectedParameterBytes = PayloadParameters.byteCount(of: codec)
+        guard parameterBytes == expectedParameterBytes else {
+            throw .invalidValue(
+                field: field + ".parameters",
+                reason: expectedParameterBytes == 0
+                    ? "\(codec.formName) payloads take no parameters, found \(parameterBytes) bytes"
+                    : "\(codec.formName) payloads take \(expectedParameterBytes) parameter bytes "
+                        + "(\(codec.parameterNames)), found \(parameterBytes)")
         }
+        let parameters = try PayloadParameters.read(codec, count: count, from: &reader, field: field)
         if let expected = limits.expectedDimension, count != expected {
             throw .dimensionMismatch(expected: expected, found: count)
         }
-        return PayloadDescriptor(codec: codec, elementCount: count, field: field, voters: voters)
+        return PayloadDescriptor(codec: codec, elementCount: count, field: field, parameters: parameters)
     }
 }

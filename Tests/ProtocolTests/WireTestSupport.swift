@@ -93,6 +93,8 @@ func bitPatterns(_ payload: TensorPayload) -> [UInt32] {
     case .packedSigns(let signs): signs.bytes.map(UInt32.init)
     case .voteCounts(let counts): [UInt32(counts.voters)] + counts.bytes.map(UInt32.init)
     case .ternary(let values): values.bytes.map(UInt32.init)
+    default: Message.update(Update(round: 0, client: 0, sampleCount: 0, trainLoss: 0, wallComputeSeconds: 0,
+                                   virtualComputeSeconds: 0, payload: payload)).encoded().frames()[2].map(UInt32.init)
     }
 }
 

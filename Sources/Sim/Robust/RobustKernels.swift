@@ -123,19 +123,9 @@ enum RobustKernels {
     static func meanOfRows<S>(_ batch: UpdateBatch<S>, _ indices: [Int]) -> [Double] {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
-        // Column blocks keep the Double accumulators in L1; per coordinate the rows are still added in
-        // `indices` order, so the result is bit-identical to a row-by-row loop.
         batch.values.withUnsafeBufferPointer { x in
-            sum.withUnsafeMutableBufferPointer { s in
-                var k0 = 0
-                while k0 < d {
-                    let k1 = min(d, k0 + blockWidth)
-                    for i in indices {
-                        let row = i * d
-                        for k in k0..<k1 { s[k] += Double(x[row + k]) }
-                    }
-                    k0 = k1
-                }
+            for i in indices {
+                for k in 0..<d { sum[k] += Double(x[i * d + k]) }
             }
         }
         let scale = 1.0 / Double(max(1, indices.count))
@@ -148,19 +138,11 @@ enum RobustKernels {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
         var total = 0.0
-        for i in 0..<batch.rows where weights[i] != 0 { total += weights[i] }
-        // Column-blocked like `meanOfRows` (same per-coordinate order: bit-identical).
         batch.values.withUnsafeBufferPointer { x in
-            sum.withUnsafeMutableBufferPointer { s in
-                var k0 = 0
-                while k0 < d {
-                    let k1 = min(d, k0 + blockWidth)
-                    for i in 0..<batch.rows where weights[i] != 0 {
-                        let w = weights[i], row = i * d
-                        for k in k0..<k1 { s[k] += w * Double(x[row + k]) }
-                    }
-                    k0 = k1
-                }
+            for i in 0..<batch.rows where weights[i] != 0 {
+                let w = weights[i]
+                total += w
+                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
             }
         }
         for k in 0..<d { sum[k] /= total }
@@ -279,18 +261,10 @@ extension RobustKernels {
     static func combination<S>(_ batch: UpdateBatch<S>, coefficients: [Double]) -> [Double] {
         let d = batch.dimension
         var sum = [Double](repeating: 0, count: d)
-        // Column-blocked like `meanOfRows` (same per-coordinate order: bit-identical).
         batch.values.withUnsafeBufferPointer { x in
-            sum.withUnsafeMutableBufferPointer { s in
-                var k0 = 0
-                while k0 < d {
-                    let k1 = min(d, k0 + blockWidth)
-                    for i in 0..<batch.rows where coefficients[i] != 0 {
-                        let w = coefficients[i], row = i * d
-                        for k in k0..<k1 { s[k] += w * Double(x[row + k]) }
-                    }
-                    k0 = k1
-                }
+            for i in 0..<batch.rows where coefficients[i] != 0 {
+                let w = coefficients[i]
+                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
             }
         }
         return sum

@@ -68,7 +68,7 @@ def main():
             ptext = f"{fmt(p[1])} ({p[0]})" if p else "–"
             ratio = p[1] / best if p else None
             rtext = f"{ratio:.1f}×" if ratio else "–"
-            if one["linear"] == "True":
+            if one["linear"].lower() == "true":
                 target, met = "≤ 1.5× ceiling", times_ceiling <= 1.5
             elif p:
                 target, met = "≥ 5× ByzFL", ratio >= 5

@@ -18,7 +18,7 @@ load() {
   ps -eo pcpu,comm --sort=-pcpu | head -6 | tail -5 | sed 's/^/   /'
 }
 
-swift build -c release --package-path benchmarks --scratch-path "$SCRATCH" --product RobustBenchmarks >/dev/null
+[[ -n "${SKIP_BUILD:-}" ]] || swift build -c release --package-path benchmarks --scratch-path "$SCRATCH" --product RobustBenchmarks >/dev/null
 {
   load "Gradwire start"
   timeout 1800 "$SCRATCH/release/RobustBenchmarks" --tsv "$OUT/results-$TAG.tsv" ${GRADWIRE_ARGS:-}

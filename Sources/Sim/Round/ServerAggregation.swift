@@ -14,7 +14,7 @@ import Protocol
 ///    order — the chain's conditions are checked for the number that arrived (too few: the round
 ///    is skipped with the reason), and the chain runs unweighted in Float32 with the previous
 ///    aggregate as its history (centered clipping, MoNNA).
-/// The outcome carries the metrics of the Byzantine issue: which inputs a selection rule kept
+/// With Byzantine clients or a robust chain, the outcome carries the robustness metrics: which inputs a selection rule kept
 /// (as client ids), how many of them are Byzantine, the distance of the aggregate to the honest
 /// mean, and the mean norms of honest and Byzantine inputs.
 public struct ServerAggregation: Sendable {
@@ -99,13 +99,16 @@ public struct ServerAggregation: Sendable {
                 outcome.note = "attack \(attack.name) not applied in round \(round): \(error)"
             }
         }
-        measure(inputs, honest: honest.map(\.client), into: &outcome)
+        // The robustness metrics cost two passes over the inputs: only runs with Byzantine clients
+        // or a robust chain report them.
+        let measured = !byzantineClients.isEmpty || chain != nil
+        if measured { measure(inputs, honest: honest.map(\.client), into: &outcome) }
 
         guard let chain else {
             let weights = weighting.weights(sampleCounts: inputs.map(\.samples), population: population)
             outcome.aggregate = weightedSum(inputs.map(\.vector), weights: weights)
             outcome.weights = Dictionary(uniqueKeysWithValues: zip(inputs.map(\.client), weights))
-            finish(&outcome, honest: honest)
+            if measured { finish(&outcome, honest: honest) }
             return outcome
         }
         do {
@@ -132,7 +135,7 @@ public struct ServerAggregation: Sendable {
         } catch {
             outcome.note = "round \(round) skipped: \(error)"
         }
-        finish(&outcome, honest: honest)
+        if measured { finish(&outcome, honest: honest) }
         return outcome
     }
 

@@ -32,25 +32,12 @@ public struct PackedLevels: Sendable, Equatable {
         precondition(bucketSize >= 1, "PackedLevels: bucket size \(bucketSize)")
         precondition(norms.count == Self.bucketCount(count: levels.count, bucketSize: bucketSize),
                      "PackedLevels: \(norms.count) norms for \(levels.count) elements in buckets of \(bucketSize)")
-        let w = Self.bitsPerLevel(levelCount: levelCount)
-        var out = [UInt8](repeating: 0, count: Self.codeByteCount(count: levels.count, levelCount: levelCount))
-        var accumulator: UInt64 = 0
-        var pending = 0
-        var next = 0
         for level in levels {
-            let magnitude = Int(level.magnitude)
-            precondition(magnitude <= levelCount, "PackedLevels: level \(level) exceeds \(levelCount)")
-            let code = UInt64(magnitude) << 1 | (level < 0 ? 1 : 0)
-            accumulator |= code << UInt64(pending)
-            pending += w
-            while pending >= 8 {
-                out[next] = UInt8(truncatingIfNeeded: accumulator)
-                next += 1
-                accumulator >>= 8
-                pending -= 8
-            }
+            precondition(Int(level.magnitude) <= levelCount, "PackedLevels: level \(level) exceeds \(levelCount)")
         }
-        if pending > 0 { out[next] = UInt8(truncatingIfNeeded: accumulator) }
+        // Bit 0 of a code is the sign (1 = negative), the bits above it |level|.
+        let codes = levels.lazy.map { level in UInt64(level.magnitude) << 1 | (level < 0 ? 1 : 0) }
+        let out = BitStream.pack(codes, count: levels.count, width: Self.bitsPerLevel(levelCount: levelCount))
         self.init(unchecked: levels.count, levelCount: levelCount, bucketSize: bucketSize, norms: norms, bytes: out)
     }
 
@@ -142,23 +129,7 @@ public struct PackedLevels: Sendable, Equatable {
 
     /// The raw w-bit codes.
     private var codes: [UInt32] {
-        let w = bitsPerLevel
-        let mask: UInt64 = (1 << UInt64(w)) - 1
-        var result = [UInt32](repeating: 0, count: count)
-        var accumulator: UInt64 = 0
-        var available = 0
-        var next = 0
-        for i in 0..<count {
-            while available < w {
-                accumulator |= UInt64(bytes[next]) << UInt64(available)
-                next += 1
-                available += 8
-            }
-            result[i] = UInt32(accumulator & mask)
-            accumulator >>= UInt64(w)
-            available -= w
-        }
-        return result
+        BitStream.unpack(bytes, count: count, width: bitsPerLevel)
     }
 
     /// Why the codes are not canonical (|level| > s, negative zero, nonzero padding), or nil.

@@ -33,23 +33,8 @@ public struct PackedCounts: Sendable, Equatable {
     /// Packs `counts` (each ≤ `voters`, precondition).
     public init(voters: Int, counts: [UInt32]) {
         precondition((1...Self.maximumVoters).contains(voters), "PackedCounts: \(voters) voters")
-        let b = Self.bitsPerCount(voters: voters)
-        var out = [UInt8](repeating: 0, count: Self.byteCount(forCount: counts.count, voters: voters))
-        var accumulator: UInt64 = 0
-        var pending = 0
-        var next = 0
-        for c in counts {
-            precondition(Int(c) <= voters, "PackedCounts: count \(c) exceeds \(voters) voters")
-            accumulator |= UInt64(c) << UInt64(pending)
-            pending += b
-            while pending >= 8 {
-                out[next] = UInt8(truncatingIfNeeded: accumulator)
-                next += 1
-                accumulator >>= 8
-                pending -= 8
-            }
-        }
-        if pending > 0 { out[next] = UInt8(truncatingIfNeeded: accumulator) }
+        for c in counts { precondition(Int(c) <= voters, "PackedCounts: count \(c) exceeds \(voters) voters") }
+        let out = BitStream.pack(counts.lazy.map { UInt64($0) }, count: counts.count, width: Self.bitsPerCount(voters: voters))
         self.init(count: counts.count, voters: voters, bytes: out)
     }
 
@@ -94,23 +79,7 @@ public struct PackedCounts: Sendable, Equatable {
 
     /// Every count (unpacked).
     public var counts: [UInt32] {
-        let b = bitsPerCount
-        let mask: UInt64 = (1 << UInt64(b)) - 1
-        var result = [UInt32](repeating: 0, count: count)
-        var accumulator: UInt64 = 0
-        var available = 0
-        var next = 0
-        for i in 0..<count {
-            while available < b {
-                accumulator |= UInt64(bytes[next]) << UInt64(available)
-                next += 1
-                available += 8
-            }
-            result[i] = UInt32(accumulator & mask)
-            accumulator >>= UInt64(b)
-            available -= b
-        }
-        return result
+        BitStream.unpack(bytes, count: count, width: bitsPerCount)
     }
 
     private init(unchecked count: Int, voters: Int, bytes: [UInt8]) {

@@ -185,41 +185,23 @@ public final class WorkerProcess {
     private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
                          store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
         guard case .dense(let model) = task.model else {
-            for clientTask in task.clients {
-                try sendPatiently(Message.error(ErrorReport(
-                    code: .trainingFailed, round: task.round, client: clientTask.client,
-                    detail: "model payload \(task.model.codec) is not one this worker can apply")).encoded(), socket)
-            }
+            try failAll(task, code: .trainingFailed,
+                        detail: "model payload \(task.model.codec) is not one this worker can apply", socket)
             return
         }
-        for clientTask in task.clients {
-            let client = clientTask.client
-            let message: Message
-            switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
-            case .success(var data):
-                // A Byzantine client running a worker-side behaviour lies about its labels or its update.
-                let behaviour = settings.behaviour(of: client)
-                if let behaviour, behaviour.flipsLabels {
-                    data.labels = data.labels.map { behaviour.flipLabel($0, classes: data.classes) }
-                }
-                let start = MonotonicClock.seconds()
-                var output = computation.run(client: client, round: task.round, model: model, data: data,
-                                             indices: Array(0..<data.count), workspace: &workspace)
-                let wall = MonotonicClock.seconds() - start
-                if let behaviour, !behaviour.flipsLabels {
-                    output.vector = behaviour.apply(to: output.vector, previous: lastSent[client], seed: settings.seed,
-                                                    round: UInt64(task.round), client: UInt64(client))
-                    lastSent[client] = output.vector
-                }
-                message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
-                                         trainLoss: output.trainLoss, wallComputeSeconds: wall,
-                                         virtualComputeSeconds: output.virtualComputeSeconds,
-                                         payload: .dense(output.vector)))
-            case .failure(let error):
-                message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
-                                             detail: "\(error)"))
+        try answerEach(task, socket, store: store, settings: settings) { client, data, behaviour in
+            let start = MonotonicClock.seconds()
+            var output = computation.run(client: client, round: task.round, model: model, data: data,
+                                         indices: Array(0..<data.count), workspace: &workspace)
+            let wall = MonotonicClock.seconds() - start
+            if let behaviour, !behaviour.flipsLabels {
+                output.vector = behaviour.apply(to: output.vector, previous: lastSent[client], seed: settings.seed,
+                                                round: UInt64(task.round), client: UInt64(client))
+                lastSent[client] = output.vector
             }
-            try sendPatiently(message.encoded(), socket)
+            return .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
+                                  trainLoss: output.trainLoss, wallComputeSeconds: wall,
+                                  virtualComputeSeconds: output.virtualComputeSeconds, payload: .dense(output.vector)))
         }
     }
 
@@ -232,38 +214,53 @@ public final class WorkerProcess {
         do {
             model = try replica.receive(task.model, version: task.modelVersion)
         } catch {
-            for clientTask in task.clients {
-                try sendPatiently(Message.error(ErrorReport(code: .trainingFailed, round: task.round,
-                                                            client: clientTask.client, detail: "\(error)")).encoded(), socket)
-            }
+            try failAll(task, code: .trainingFailed, detail: "\(error)", socket)
             return
         }
+        try answerEach(task, socket, store: store, settings: settings) { client, data, behaviour in
+            var (momentum, fresh) = replica.takeMomentum(client: client)
+            if fresh && task.round > 1 {
+                FileHandle.standardError.write(Data(("worker \(options.name): client \(client) starts round \(task.round) "
+                    + "with fresh Lion momentum (first time on this worker)\n").utf8))
+            }
+            let start = MonotonicClock.seconds()
+            let output = computation.runDistributedLion(client: client, round: task.round, model: model, data: data,
+                                                        indices: Array(0..<data.count), momentum: &momentum,
+                                                        workspace: &workspace)
+            let wall = MonotonicClock.seconds() - start
+            replica.storeMomentum(momentum, client: client)
+            // A Byzantine voter running bit-flip sends the opposite signs.
+            let signs = behaviour == .signFlip
+                ? SignPacking.pack(SignPacking.unpack(output.signs).map { -$0 }) : output.signs
+            return .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
+                                  trainLoss: output.trainLoss, wallComputeSeconds: wall,
+                                  virtualComputeSeconds: output.virtualComputeSeconds, payload: .packedSigns(signs)))
+        }
+    }
+
+    /// Answers every client of `task` with the same error (the task could not be started).
+    private func failAll(_ task: Task, code: ErrorCode, detail: String, _ socket: borrowing Socket) throws {
+        for clientTask in task.clients {
+            try sendPatiently(Message.error(ErrorReport(code: code, round: task.round, client: clientTask.client,
+                                                        detail: detail)).encoded(), socket)
+        }
+    }
+
+    /// Sends, for each client of `task`, the message `body` computes from the client's training data
+    /// (labels already flipped for a label-flipping Byzantine client) and its worker-side behaviour;
+    /// a client whose data cannot be had is answered with a `dataUnavailable` error.
+    private func answerEach(_ task: Task, _ socket: borrowing Socket, store: ClientDataStore, settings: RunSettings,
+                            _ body: (ClientID, Dataset, ClientBehaviour?) -> Message) throws {
         for clientTask in task.clients {
             let client = clientTask.client
             let message: Message
             switch Result(catching: { () throws(DataError) in try store.clientData(Int(client)) }) {
             case .success(var data):
-                // A Byzantine voter: label flipping trains on flipped labels; bit-flip sends the opposite signs.
                 let behaviour = settings.behaviour(of: client)
                 if let behaviour, behaviour.flipsLabels {
                     data.labels = data.labels.map { behaviour.flipLabel($0, classes: data.classes) }
                 }
-                var (momentum, fresh) = replica.takeMomentum(client: client)
-                if fresh && task.round > 1 {
-                    FileHandle.standardError.write(Data(("worker \(options.name): client \(client) starts round \(task.round) "
-                        + "with fresh Lion momentum (first time on this worker)\n").utf8))
-                }
-                let start = MonotonicClock.seconds()
-                let output = computation.runDistributedLion(client: client, round: task.round, model: model, data: data,
-                                                            indices: Array(0..<data.count), momentum: &momentum,
-                                                            workspace: &workspace)
-                let wall = MonotonicClock.seconds() - start
-                replica.storeMomentum(momentum, client: client)
-                message = .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
-                                         trainLoss: output.trainLoss, wallComputeSeconds: wall,
-                                         virtualComputeSeconds: output.virtualComputeSeconds,
-                                         payload: .packedSigns(behaviour == .signFlip
-                                             ? SignPacking.pack(SignPacking.unpack(output.signs).map { -$0 }) : output.signs)))
+                message = body(client, data, behaviour)
             case .failure(let error):
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
                                              detail: "\(error)"))

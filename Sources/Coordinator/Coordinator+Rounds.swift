@@ -98,7 +98,7 @@ extension Coordinator {
             for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
             let rows = results.map { r in
                 var row = ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
-                                    timeModel: settings.timeModel)
+                                    timing: settings.clientTiming(round: round, client: r.client))
                 if r.status == .ok, settings.byzantineClients.contains(r.client) { row.status = .byzantine }
                 return row
             }

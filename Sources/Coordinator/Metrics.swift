@@ -21,18 +21,23 @@ struct ClientRow {
     var bytesDown: Int
     var weight: Double
 
-    init(round: RoundID, result: RoundMachine.ClientResult, bytesDown: Int, weight: Double, timeModel: VirtualTimeModel) {
+    /// A row of `result`; `timing` is the client's timing this round: compute_s is the nominal
+    /// compute time the worker reported ÷ speed × slowdown + the injected delay, link_s both
+    /// directions at the client's rates.
+    init(round: RoundID, result: RoundMachine.ClientResult, bytesDown: Int, weight: Double, timing: ClientTiming) {
         self.round = round
         client = result.client
         worker = result.worker
         status = result.status
         samples = Int(result.update?.sampleCount ?? 0)
         trainLoss = result.update?.trainLoss
-        computeSeconds = result.update?.virtualComputeSeconds
+        computeSeconds = result.update.map {
+            timing.computeSeconds(nominalSeconds: $0.virtualComputeSeconds) + timing.extraDelaySeconds
+        }
         wallComputeSeconds = result.update?.wallComputeSeconds
         bytesUp = result.bytesUp
         self.bytesDown = bytesDown
-        linkSeconds = result.status == .ok ? timeModel.linkSeconds(bytesDown: bytesDown, bytesUp: bytesUp) : nil
+        linkSeconds = result.status == .ok ? timing.linkSeconds(bytesDown: bytesDown, bytesUp: bytesUp) : nil
         self.weight = weight
     }
 

@@ -27,7 +27,10 @@ public struct RunSettings: Sendable {
     public let trainingPlan: LocalTrainingPlan
     public let participation: ParticipationProcess
     public let weighting: Weighting
+    /// The nominal virtual-time model (FLOP rate; the links' means).
     public let timeModel: VirtualTimeModel
+    /// Per-(round, client) timing: speeds, slowdowns, links, delays and the trace (`[timing]`).
+    public let timing: StragglerTimingModel
     /// The robust chain; nil for `aggregation.rule = "mean"` (the weighted mean of `weighting`).
     public let chain: AggregationChain?
     /// The attack of the Byzantine clients; nil for "none" or no Byzantine client.
@@ -121,9 +124,10 @@ public struct RunSettings: Sendable {
         }
         let t = config.timing
         timeModel = VirtualTimeModel(computeFlopsPerSecond: t.computeFlopsPerSecond,
-                                     uplinkBytesPerSecond: t.bandwidthUpBytesPerSecond,
-                                     downlinkBytesPerSecond: t.bandwidthDownBytesPerSecond,
-                                     latencySeconds: t.latencySeconds)
+                                     uplinkBytesPerSecond: t.bandwidthUpBytesPerSecond.mean,
+                                     downlinkBytesPerSecond: t.bandwidthDownBytesPerSecond.mean,
+                                     latencySeconds: t.latencySeconds.mean)
+        timing = try Self.timing(t, seed: config.run.seed)
         let rules = config.aggregation
         if rules.rule == ["mean"] {
             chain = nil

@@ -54,7 +54,7 @@ private func rows(round: RoundID, answers: [Answer], crashed: [ClientID] = [], s
     precondition(machine.isClosed, "test rounds must close")
     return machine.results.map {
         ClientRow(round: round, result: $0, bytesDown: 400, weight: $0.status == .ok ? 0.5 : 0,
-                  timeModel: settings.timeModel)
+                  timing: settings.clientTiming(round: round, client: $0.client))
     }
 }
 

@@ -127,9 +127,9 @@ let everyKeyTOML = """
         #expect(config.compression.uplink == "none" && config.compression.downlink == "none")
         #expect(config.compression.errorFeedback == false)
         #expect(config.timing.computeFlopsPerSecond == 1e9)
-        #expect(config.timing.bandwidthUpBytesPerSecond == 1.25e6)
-        #expect(config.timing.bandwidthDownBytesPerSecond == 1.25e7)
-        #expect(config.timing.latencySeconds == 0.05)
+        #expect(config.timing.bandwidthUpBytesPerSecond == .constant(1.25e6))
+        #expect(config.timing.bandwidthDownBytesPerSecond == .constant(1.25e7))
+        #expect(config.timing.latencySeconds == .constant(0.05))
         #expect(config.timing.policy == .waitAll)
         #expect(config.coding.scheme == .none)
         #expect(config.faults.isEmpty)
@@ -157,8 +157,8 @@ let everyKeyTOML = """
         #expect(config.aggregation.weighting == .participants && config.aggregation.assumedF == 2)
         #expect(config.aggregation.serverLR == 0.5 && config.aggregation.serverMomentum == 0.9)
         #expect(config.byzantine.fraction == 0.2 && config.byzantine.byzantineCount(clients: 50) == 10)
-        #expect(config.timing.computeFlopsPerSecond == 2e9 && config.timing.bandwidthUpBytesPerSecond == 1e6)
-        #expect(config.timing.bandwidthDownBytesPerSecond == 5e6 && config.timing.latencySeconds == 0.01)
+        #expect(config.timing.computeFlopsPerSecond == 2e9 && config.timing.bandwidthUpBytesPerSecond == .constant(1e6))
+        #expect(config.timing.bandwidthDownBytesPerSecond == .constant(5e6) && config.timing.latencySeconds == .constant(0.01))
         #expect(config.eval.every == 5 && config.eval.targetAccuracy == 0.9)
     }
 

@@ -21,7 +21,7 @@ import Darwin
 //   (infinite otherwise). Heavy-tailed stragglers.
 
 /// A distribution of positive durations or rates.
-public enum TimingDistribution: Sendable, Equatable {
+public enum TimingDistribution: Sendable, Hashable {
     case constant(Double)
     case normal(mean: Double, sd: Double, minimum: Double)
     case logNormal(mu: Double, sigma: Double)

@@ -147,9 +147,10 @@ struct ClusterTests {
 
     @Test func killedWorkerDoesNotStopTheRun() throws {
         let dir = try Cluster.temporaryDirectory()
-        // Long local training so that the kill lands inside a round; a 1 s heartbeat timeout.
+        // Long local training so that the kill lands inside a round; a 4 s heartbeat timeout (short,
+        // yet long enough that a loaded machine does not starve the live worker's heartbeats).
         let file = try Cluster.writeExperiment(Self.digits
-            .replacingOccurrences(of: "rounds = 30", with: "rounds = 8\nheartbeat_timeout_s = 1")
+            .replacingOccurrences(of: "rounds = 30", with: "rounds = 8\nheartbeat_timeout_s = 4")
             .replacingOccurrences(of: "epochs = 5", with: "epochs = 3000"), in: dir)
         let run = dir + "/run"
         let coordinator = try Cluster.start(["coordinator", file, "--bind", "tcp://127.0.0.1:*", "--workers", "2",

@@ -3,7 +3,7 @@ import Testing
 
 /// Gradient coding over real processes (the scenario of examples/gradient-coding.toml): CRC with
 /// s = 2 reaches the accuracy target in less virtual time than waiting for all, decodes exactly the
-/// full gradient sum, and gives the same run for 1 and 2 worker processes.
+/// full gradient sum, gives the same run for 1 and 2 worker processes, and survives a killed worker.
 @Suite(.serialized, .timeLimit(.minutes(10)))
 struct GradientCodingClusterTests {
     /// Task T5's distributed setting (10 IID digits partitions, MLP 64-128-10, minibatch 32, SGD lr
@@ -97,5 +97,56 @@ struct GradientCodingClusterTests {
         let m1 = try Data(contentsOf: URL(fileURLWithPath: dir + "/w1/model.bin"))
         let m2 = try Data(contentsOf: URL(fileURLWithPath: dir + "/w2/model.bin"))
         #expect(m1 == m2 && !m1.isEmpty)
+    }
+
+    @Test func aKilledWorkerDoesNotStopACodedRun() throws {
+        let dir = try Cluster.temporaryDirectory()
+        // 10 clients on 2 workers (5 each): losing one mid-round can leave fewer than n − s = 8 messages.
+        let toml = Self.experiment(rounds: 100, scheme: "crc").replacingOccurrences(
+            of: "mode = \"distributed-sgd\"", with: "mode = \"distributed-sgd\"\nheartbeat_timeout_s = 1")
+        let file = try Cluster.writeExperiment(toml, in: dir)
+        let run = dir + "/run"
+        let coordinator = try Cluster.start(["coordinator", file, "--bind", "tcp://127.0.0.1:*", "--workers", "2",
+                                             "--out", run, "--endpoint-file", dir + "/endpoint", "--quiet"],
+                                            in: dir, log: "coordinator.out")
+        var endpoint = ""
+        for _ in 0..<3000 where endpoint.isEmpty {
+            endpoint = (try? String(contentsOfFile: dir + "/endpoint", encoding: .utf8)) ?? ""
+            usleep(10_000)
+        }
+        try #require(!endpoint.isEmpty, "coordinator never listened")
+        let w0 = try Cluster.start(["worker", "--connect", endpoint, "--name", "w0"], in: dir, log: "w0.log")
+        let w1 = try Cluster.start(["worker", "--connect", endpoint, "--name", "w1"], in: dir, log: "w1.log")
+        for _ in 0..<60_000 {
+            if let text = try? String(contentsOfFile: run + "/rounds.jsonl", encoding: .utf8),
+               text.split(separator: "\n").count >= 2 { break }
+            usleep(1_000)
+        }
+        kill(w1.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(300)
+        while coordinator.isRunning, Date() < deadline { usleep(50_000) }
+        #expect(!coordinator.isRunning, "coordinator hung after a worker was killed")
+        if coordinator.isRunning { coordinator.terminate() }
+        coordinator.waitUntilExit()
+        w0.waitUntilExit()
+        #expect(coordinator.terminationStatus == 0)
+        #expect(try Cluster.json(run + "/summary.json")["rounds"] as? Int == 100)
+        // Exactly one round lost w1's unanswered clients (it may have answered some before it died):
+        // it decodes if 8 messages still arrived, else its step is skipped with an event.
+        let rounds = try Cluster.jsonLines(run + "/rounds.jsonl")
+        let hit = rounds.filter { (($0["crashed"] as? Int) ?? 0) > 0 }
+        try #require(hit.count == 1, "one round has crashed clients: \(hit)")
+        let crashedRound = try #require(hit[0]["round"] as? Int)
+        let crashed = try #require(hit[0]["crashed"] as? Int)
+        #expect(crashed <= 5)
+        let decoded = try #require(hit[0]["decoded"] as? Bool)
+        #expect(decoded == (10 - crashed >= 8))
+        let events = try Cluster.jsonLines(run + "/events.jsonl")
+        let skippedEvent = events.contains { $0["event"] as? String == "round_skipped" && $0["round"] as? Int == crashedRound
+            && ($0["detail"] as? String)?.contains("not decodable") == true }
+        #expect(skippedEvent == !decoded)
+        // Every other round decoded from its first 8 arrivals.
+        #expect(rounds.filter { ($0["round"] as? Int) != crashedRound }.allSatisfy {
+            ($0["decoded"] as? Bool) == true && ($0["completed"] as? Int) == 8 })
     }
 }

@@ -16,7 +16,8 @@ struct CodingRunState {
         guard case .sequential(let sequential) = plan else { return }
         machine = SequentialCodingMachine(parameters: sequential.parameters)
         if case .bursty(let pattern, _) = sequential.stragglers {
-            masks = pattern.generate(rounds: sequential.parameters.totalRounds, workers: settings.clients, seed: settings.seed)
+            masks = pattern.generate(rounds: sequential.parameters.totalRounds, workers: settings.clients,
+                                     seed: settings.seed)
         }
     }
 }
@@ -115,7 +116,8 @@ extension Coordinator {
                     try step(gradient, server: &server, what: "job \(due)'s gradient")
                     applied = due
                 } else {
-                    try record("round_skipped", detail: "job \(due) (due in round \(round)) cannot be decoded; the model is unchanged")
+                    try record("round_skipped",
+                               detail: "job \(due) (due in round \(round)) cannot be decoded; the model is unchanged")
                 }
                 state.pending = state.pending.filter { $0.key > due }
             }

@@ -68,20 +68,22 @@ public struct CodingSection: ConfigSection {
 
     static var keys: [KeySpec<CodingSection>] {
         let sequential: (CodingSection) -> String? = { $0.scheme.isSequential ? nil : "scheme is not gc, sr-sgc or m-sgc" }
+        let window: (CodingSection) -> Bool = { $0.scheme == .srSGC || $0.scheme == .mSGC }
         let bursty: (CodingSection) -> String? = {
             $0.scheme.isSequential && $0.stragglerModel == .bursty ? nil : "straggler_model is not bursty"
         }
         return [
             .choice("scheme", \.scheme,
-                    "Gradient code: none (wait for all), frc, crc, ignore-stragglers, or a sequential scheme gc, sr-sgc, m-sgc."),
+                    "Gradient code: none (wait for all), frc, crc, ignore-stragglers, "
+                        + "or a sequential scheme gc, sr-sgc, m-sgc."),
             .integer("s", \.s, min: 0, "Straggler tolerance s < n (frc, crc, ignore-stragglers, gc).")
                 .unused(when: { [.frc, .crc, .ignoreStragglers, .gc].contains($0.scheme) ? nil : "scheme does not use s" }),
             .integer("B", \.burst, min: 1, "Burst length B (sr-sgc: B divides W − 1; m-sgc: B < W; the bursty model).")
-                .unused(when: { $0.scheme == .srSGC || $0.scheme == .mSGC || bursty($0) == nil ? nil : "no burst parameter is used" }),
+                .unused(when: { window($0) || bursty($0) == nil ? nil : "no burst parameter is used" }),
             .integer("W", \.window, min: 1, "Window W of the (B, W, λ) model (sr-sgc, m-sgc, the bursty model).")
-                .unused(when: { $0.scheme == .srSGC || $0.scheme == .mSGC || bursty($0) == nil ? nil : "no window is used" }),
+                .unused(when: { window($0) || bursty($0) == nil ? nil : "no window is used" }),
             .integer("lambda", \.lambda, min: 1, "Stragglers per window λ ≤ n (sr-sgc, m-sgc, the bursty model).")
-                .unused(when: { $0.scheme == .srSGC || $0.scheme == .mSGC || bursty($0) == nil ? nil : "no λ is used" }),
+                .unused(when: { window($0) || bursty($0) == nil ? nil : "no λ is used" }),
             .float("residual_tolerance", \.residualTolerance, .positive,
                    "Largest ‖B_Fᵀa − 1‖∞ accepted as exact decoding (crc); larger residuals skip the step.")
                 .unused(when: { $0.scheme == .crc ? nil : "only crc decodes by least squares" }),
@@ -98,7 +100,9 @@ public struct CodingSection: ConfigSection {
             .float("straggler_slowdown", \.stragglerSlowdown, FloatRange(lower: 1),
                    "Bursty model: factor on a straggler's compute time.").unused(when: bursty),
             .float("mu", \.mu, .nonNegative, "Threshold model: a client straggles if its time exceeds (1 + mu)·fastest.")
-                .unused(when: { $0.scheme.isSequential && $0.stragglerModel == .threshold ? nil : "straggler_model is not threshold" }),
+                .unused(when: {
+                    $0.scheme.isSequential && $0.stragglerModel == .threshold ? nil : "straggler_model is not threshold"
+                }),
         ]
     }
 }

@@ -54,7 +54,8 @@ extension RunSettings {
                             reason: "the code's n workers are all n logical clients every round; set "
                                 + "participation.process = \"full\"")
         }
-        let byzantine = config.byzantine.attack != "none" && config.byzantine.byzantineCount(clients: config.partition.clients) > 0
+        let byzantine = config.byzantine.attack != "none"
+            && config.byzantine.byzantineCount(clients: config.partition.clients) > 0
         guard config.aggregation.rule == ["mean"], !byzantine else {
             throw .conflict(keys: [scheme, config.aggregation.rule == ["mean"] ? "byzantine.attack" : "aggregation.rule"],
                             reason: "decoding recovers the exact gradient sum and has no robust rule or Byzantine "
@@ -62,7 +63,8 @@ extension RunSettings {
         }
         guard config.aggregation.serverOptimizer == .sgd else {
             throw .conflict(keys: [scheme, "aggregation.server_optimizer"],
-                            reason: "coded runs step with SGD (server_lr, server_momentum); remove aggregation.server_optimizer")
+                            reason: "coded runs step with SGD (server_lr, server_momentum); "
+                                + "remove aggregation.server_optimizer")
         }
         if c.scheme == .crc, !["none", "fp16", "bf16"].contains(config.compression.uplink) {
             throw .conflict(keys: [scheme, "compression.uplink"],

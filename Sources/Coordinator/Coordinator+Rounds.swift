@@ -38,6 +38,11 @@ extension Coordinator {
             }
             guard let closed = machine else { continue }
             machine = nil
+            if settings.coding != nil {
+                try closeCodedRound(closed, round: round, selected: selected.count, roundStart: roundStart,
+                                    metrics: &metrics, server: &server)
+                continue
+            }
             // The round's logical downlink: Distributed Lion broadcasts the previous round's Δ when there is one.
             let downlink: TensorPayload = settings.mode == .distributedLion ? (broadcast ?? .dense(model)) : .dense(model)
 

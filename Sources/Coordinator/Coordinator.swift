@@ -55,6 +55,8 @@ public final class Coordinator {
     var workerModelVersion: [String: UInt64] = [:]
     var broadcast: TensorPayload?
     var lastWorkerOf: [ClientID: String] = [:]
+    /// Gradient coding's state across rounds (Coordinator+Coding.swift); nil until a coded round closes.
+    var codingState: CodingRunState?
 
     struct WorkerState {
         var name: String

@@ -31,6 +31,8 @@ public struct RunSettings: Sendable {
     public let timeModel: VirtualTimeModel
     /// Per-(round, client) timing: speeds, slowdowns, links, delays and the trace (`[timing]`).
     public let timing: StragglerTimingModel
+    /// The gradient code or sequential schedule of `[coding]` (RunSettings+Coding.swift); nil = none.
+    public let coding: CodingPlan?
     /// The robust chain; nil for `aggregation.rule = "mean"` (the weighted mean of `weighting`).
     public let chain: AggregationChain?
     /// The attack of the Byzantine clients; nil for "none" or no Byzantine client.
@@ -128,6 +130,7 @@ public struct RunSettings: Sendable {
                                      downlinkBytesPerSecond: t.bandwidthDownBytesPerSecond.mean,
                                      latencySeconds: t.latencySeconds.mean)
         timing = try Self.timing(t, seed: config.run.seed)
+        coding = try Self.coding(config)
         let rules = config.aggregation
         if rules.rule == ["mean"] {
             chain = nil

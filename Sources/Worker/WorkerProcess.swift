@@ -160,6 +160,9 @@ public final class WorkerProcess {
                         try runLionTask(task, socket, computation: computation, store: store, settings: settings, replica: &current,
                                         workspace: &workspace)
                         replica = current
+                    } else if settings.codedTask(client: 0) != nil {
+                        try runCodedTask(task, socket, computation: computation, store: store, settings: settings,
+                                         workspace: &workspace)
                     } else {
                         try runTask(task, socket, computation: computation, store: store, settings: settings,
                                     workspace: &workspace)
@@ -270,7 +273,7 @@ public final class WorkerProcess {
     }
 
     /// Sends, waiting out a full queue (a DEALER's queue fills only if the coordinator stalls).
-    private func sendPatiently(_ message: EncodedMessage, _ socket: borrowing Socket) throws {
+    func sendPatiently(_ message: EncodedMessage, _ socket: borrowing Socket) throws {
         while try socket.send(message).outcome == .wouldBlock {
             Thread.sleep(forTimeInterval: 0.001)
         }

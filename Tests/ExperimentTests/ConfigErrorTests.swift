@@ -123,7 +123,6 @@ func parseError(_ toml: String) -> ConfigError? {
         ("[compression]\nuplink = \"topk\"", "compression.uplink", "compression"),
         ("[compression]\nerror_feedback = true", "compression.error_feedback", "compression"),
         ("[timing]\npolicy = \"deadline\"", "timing.policy", "stragglers"),
-        ("[coding]\nscheme = \"crc\"", "coding.scheme", "stragglers"),
         ("[[faults]]\nkind = \"worker-exit\"\nround = 3", "faults", "fault injection arrives with the stragglers work"),
     ])
     func laterCapabilitiesAreUnavailable(toml: String, key: String, reasonPart: String) throws {

@@ -20,6 +20,8 @@ struct ClientRow {
     var bytesUp: Int
     var bytesDown: Int
     var weight: Double
+    /// Server versions between the model the client trained on and the one its update entered (FedBuff; else 0).
+    var staleness = 0
 
     init(round: RoundID, result: RoundMachine.ClientResult, bytesDown: Int, weight: Double, timeModel: VirtualTimeModel) {
         self.round = round
@@ -45,7 +47,7 @@ struct ClientRow {
     var csv: String {
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         return "\(round),\(client),\(worker),\(status.rawValue),\(samples),\(f(trainLoss)),\(f(computeSeconds)),"
-            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),0"
+            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),\(staleness)"
     }
 }
 

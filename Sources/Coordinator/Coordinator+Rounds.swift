@@ -8,6 +8,7 @@ import ZeroMQ
 extension Coordinator {
     /// Every round from 1 to `settings.rounds`; returns the summary.
     func train(_ socket: borrowing Socket) throws -> JSONValue {
+        if let buffered = settings.fedBuff { return try trainFedBuff(socket, buffered) }
         model = network.initialParameters(settings.modelInit)
         var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
                                      direction: settings.mode == .distributedSGD ? .gradient : .delta)

@@ -58,7 +58,10 @@ extension Coordinator {
             }
         }
         let state = FederatedState(participation: participation, weighting: weighting, optimizer: try settings.fedOptimizer(),
-                                   buffered: settings.fedBuff.map { _ in FedBuffState() },
+                                   buffered: settings.fedBuff.map { b in
+                                       FedBuffState(scheduler: FedBuffScheduler(clients: settings.clients, concurrency: b.concurrency,
+                                                                                buffer: b.buffer, seed: settings.seed))
+                                   },
                                    participations: [Int](repeating: 0, count: settings.clients))
         if let probabilities, settings.usesAvailabilityProcess {
             let mean = probabilities.reduce(0, +) / Double(probabilities.count)

@@ -57,6 +57,20 @@ struct FedAUClusterTests {
         let weights = rows.compactMap { $0["weight"].flatMap(Double.init) }
         #expect(weights.count == rows.count && weights.allSatisfy { $0 >= 1.0 / 60 - 1e-12 })
         #expect(weights.contains { $0 > 2.0 / 60 }, "no client got an estimated interval above 2")
+        // The weight is the mean of the intervals recorded before the round (§3.2, K = ∞), rebuilt
+        // here from the participation history in clients.csv: a client answering in round t records
+        // t − (its previous participation, or 0).
+        var last: [String: Int] = [:], intervals: [String: [Int]] = [:]
+        for row in rows.sorted(by: { Int($0["round"]!)! < Int($1["round"]!)! }) {
+            let client = row["client"]!, round = Int(row["round"]!)!
+            let recorded = intervals[client] ?? []
+            let omega = recorded.isEmpty ? 1.0 : Double(recorded.reduce(0, +)) / Double(recorded.count)
+            #expect(abs(Double(row["weight"]!)! - omega / 60) < 1e-15, "client \(client) round \(round)")
+            if row["status"] == "ok" {
+                intervals[client, default: []].append(round - (last[client] ?? 0))
+                last[client] = round
+            }
+        }
 
         // Per-client evaluation: one row per client, one column per evaluated round, and the summary.
         let clientEval = try Cluster.csvRows(dir + "/w2/client_eval.csv")

@@ -8,12 +8,15 @@ import ZeroMQ
 extension Coordinator {
     /// Every round from 1 to `settings.rounds`; returns the summary.
     func train(_ socket: borrowing Socket) throws -> JSONValue {
+        if let buffered = settings.fedBuff { return try trainFedBuff(socket, buffered) }
         model = network.initialParameters(settings.modelInit)
         var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
                                      direction: settings.mode == .distributedSGD ? .gradient : .delta)
         var serverLionMomentum: [Float] = []
         let serverAggregation = settings.serverAggregation
         var previousAggregate: [Float]?
+        var (federated, labelCounts) = try makeFederatedState(dimension: model.count)
+        var clientEvaluation = settings.perClientEvaluation ? labelCounts.map { ClientEvaluation(testSet: testSet, labelCounts: $0) } : nil
         let initial = network.evaluate(parameters: model, on: testSet)
         var metrics = RunMetrics(settings: settings, initial: initial)
         try directory.write("clients.csv", ClientRow.header + "\n")
@@ -21,7 +24,7 @@ extension Coordinator {
         for round in 1...RoundID(settings.rounds) {
             currentRound = round
             let roundStart = MonotonicClock.seconds()
-            let selected = settings.participation.participants(round: round, clients: settings.clients, seed: settings.seed)
+            let selected = federated.participation.nextParticipants()
             guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }
             var roundMachine = RoundMachine(round: round, clients: selected, assignment: assignment)
             let startActions = roundMachine.start()
@@ -68,6 +71,8 @@ extension Coordinator {
                     try DistributedLion.apply(delta, to: &model, lion)
                     broadcast = delta
                 }
+            } else if federated.weighting != nil {
+                weights = try applyClientWeighting(accepted, state: &federated)
             } else {
                 let inputs = accepted.compactMap { update -> ServerAggregation.Input? in
                     guard case .dense(let values) = update.payload else { return nil }
@@ -84,6 +89,8 @@ extension Coordinator {
                         previousAggregate = aggregate
                         if let lion = settings.serverLion {
                             Lion.step(parameters: &model, momentum: &serverLionMomentum, gradient: aggregate, lion)
+                        } else if federated.optimizer != nil {
+                            try applyServerOptimizer(aggregate, state: &federated)
                         } else {
                             server.step(model: &model, aggregate: aggregate)
                         }
@@ -97,6 +104,8 @@ extension Coordinator {
 
             let evaluate = Int(round) % settings.evalEvery == 0 || Int(round) == settings.rounds
             let evaluation = evaluate ? network.evaluate(parameters: model, on: testSet) : nil
+            noteParticipation(accepted, state: &federated)
+            if evaluate { clientEvaluation?.record(round: round, model: model, network: network) }
             let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: downlink,
                                           clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
             var weightOf: [ClientID: Double] = [:]
@@ -121,8 +130,13 @@ extension Coordinator {
         var modelBytes = [UInt8](repeating: 0, count: model.count * 4)
         model.withUnsafeBytes { raw in modelBytes.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
         try directory.write("model.bin", bytes: modelBytes)
-        let summary = metrics.summary(wallTime: MonotonicClock.seconds() - startTime,
+        var summary = metrics.summary(wallTime: MonotonicClock.seconds() - startTime,
                                       modelHash: StableHash.fnv1a64(modelBytes), workers: options.workers)
+        if let clientEvaluation {
+            try directory.write("client_eval.csv", clientEvaluation.csv(participations: federated.participations,
+                                                                        probabilities: federated.participation.pattern.probabilities))
+            summary = summary.appending(clientEvaluation.summaryFields(participations: federated.participations))
+        }
         try directory.write("summary.json", summary.pretty())
         log("finished: " + metrics.finalLine)
         return summary

@@ -20,6 +20,8 @@ struct ClientRow {
     var bytesUp: Int
     var bytesDown: Int
     var weight: Double
+    /// Server versions between the model the client trained on and the one its update entered (FedBuff; else 0).
+    var staleness = 0
 
     /// A row of `result`; `timing` is the client's timing this round: compute_s is the nominal
     /// compute time the worker reported ÷ speed × slowdown + the injected delay, link_s both
@@ -50,7 +52,7 @@ struct ClientRow {
     var csv: String {
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         return "\(round),\(client),\(worker),\(status.rawValue),\(samples),\(f(trainLoss)),\(f(computeSeconds)),"
-            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),0"
+            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),\(staleness)"
     }
 }
 

@@ -10,13 +10,13 @@ public struct AggregationSection: ConfigSection {
         case participants
         /// Over all N clients (1/N), non-participants contributing zero.
         case all
-        /// FedAU (arrives later).
+        /// FedAU: (Σ_S ω_n Δ_n)/N, ω_n the online estimate of client n's participation interval.
         case fedau
-        /// Known participation probabilities (arrives later).
+        /// Oracle weights 1/p_n of the participation process, divided by N.
         case knownProbability = "known-probability"
-        /// MIFA (arrives later).
+        /// MIFA: the mean of every client's latest update.
         case mifa
-        /// FedVARP (arrives later).
+        /// FedVARP: variance-reduced mean of the latest updates.
         case fedvarp
     }
 
@@ -24,13 +24,13 @@ public struct AggregationSection: ConfigSection {
     public enum ServerOptimizer: String, CaseIterable, Sendable, Hashable {
         /// x ← x + server_lr · aggregate (distributed-sgd: momentum `serverMomentum`).
         case sgd
-        /// FedAvgM (arrives later).
+        /// FedAvgM: server momentum u ← μu + Δ, x ← x + ηu.
         case fedavgm
-        /// FedAdam (arrives later).
+        /// FedAdam (spec §6, defaults §6.3a).
         case fedadam
-        /// FedYogi (arrives later).
+        /// FedYogi (spec §6).
         case fedyogi
-        /// FedAdagrad (arrives later).
+        /// FedAdagrad (spec §6).
         case fedadagrad
         /// Lion on the averaged gradient (distributed-sgd: "global Lion", spec §5.7's G-Lion baseline).
         case lion
@@ -76,6 +76,26 @@ public struct AggregationSection: ConfigSection {
     public var dlionVote: SignVote = .majority
     /// Distributed Lion's majority-vote tie rule.
     public var dlionTie: SignTie = .zero
+    /// FedAU's cutoff K (nil = ∞).
+    public var fedauCutoff: Int?
+    /// τ of FedAdam/FedYogi/FedAdagrad.
+    public var tau: Double = 1e-3
+    /// v₀ of FedAdam/FedYogi/FedAdagrad.
+    public var initialAccumulator: Double = 0
+    /// Flower's FedAdam bias correction.
+    public var flowerBiasCorrection: Bool = false
+    /// Synchronous rounds or FedBuff.
+    public var mode: Mode = .synchronous
+    /// FedBuff's buffer K.
+    public var fedbuffBuffer: Int = 10
+    /// FedBuff's concurrency C.
+    public var fedbuffConcurrency: Int = 20
+    /// FedBuff's staleness weighting.
+    public var stalenessWeighting: StalenessWeighting = .polynomial
+    /// a of the polynomial staleness weight 1/(1+s)^a.
+    public var stalenessExponent: Double = 0.5
+    /// Updates staler than this are dropped (nil = never).
+    public var maxStaleness: Int?
 
     /// The defaults.
     public init() {}
@@ -91,27 +111,32 @@ public struct AggregationSection: ConfigSection {
     static let summary = "How the server weights, combines and applies the updates of a round."
 
     static var keys: [KeySpec<AggregationSection>] {
-        let fedau = "this weighting arrives with the FedAU work; use \"samples\", \"participants\" or \"all\""
-        let optimizers = "adaptive server optimizers arrive with the FedAU/optimizers work; use \"sgd\""
         return [
             .choice("weighting", \.weighting,
-                    later: [.fedau: fedau, .knownProbability: fedau, .mifa: fedau, .fedvarp: fedau],
-                    "Weights of the updates: samples (FedAvg), participants (1/|S|), all (1/N), ..."),
+                    "Weights of the updates: samples (FedAvg), participants (1/|S|), all (1/N), fedau, "
+                        + "known-probability (1/p_n), mifa, fedvarp (docs/fedau.md)."),
             .chain("rule", \.rule, available: Self.ruleNames, laterReason: "",
                    "Aggregation rule, or a chain: pre-aggregators then one rule (an array is one chain); docs/robust-aggregation.md."),
             .parameters("parameters", \.parameters, nested: true,
                         "Parameters of the rules of the chain, by rule: { krum = { neighbours = \"n-f-1\" }, centered-clipping = { tau = 10.0 } }; f comes from assumed_f unless given."),
             .integer("assumed_f", \.assumedF, min: 0, "Number of Byzantine updates the rule assumes (f)."),
             .choice("server_optimizer", \.serverOptimizer,
-                    later: [.fedavgm: optimizers, .fedadam: optimizers, .fedyogi: optimizers, .fedadagrad: optimizers],
-                    "Server optimizer applied to the aggregate (lion: distributed-sgd only, server_lr is its η)."),
-            .float("server_lr", \.serverLR, .positive, "Server learning rate η: x ← x + η · aggregate."),
-            .float("server_momentum", \.serverMomentum, .unitHalfOpen, "Server momentum of the distributed-sgd mode (0 = plain SGD).")
-                .unused(when: { $0.serverOptimizer != .sgd ? "aggregation.server_optimizer is not \"sgd\"" : nil }),
-            .float("server_beta1", \.serverBeta1, .unitClosed, "Server Lion β1: the step is sign(β1·m + (1 − β1)·g).")
-                .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
-            .float("server_beta2", \.serverBeta2, .unitClosed, "Server Lion β2: m ← β2·m + (1 − β2)·g.")
-                .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
+                    "Server optimizer applied to the aggregate (lion: distributed-sgd only, server_lr is its η; "
+                        + "fedavgm/fedadam/fedyogi/fedadagrad: federated only, spec §6)."),
+            .float("server_lr", \.serverLR, .positive, "Server learning rate η: x ← x + η · aggregate.")
+                .documentedDefault("1.0; 0.1 for fedadam and fedadagrad, 0.01 for fedyogi"),
+            .float("server_momentum", \.serverMomentum, .unitHalfOpen,
+                   "Server momentum: of the distributed-sgd mode (0 = plain SGD), or FedAvgM's μ.")
+                .documentedDefault("0; 0.9 for fedavgm")
+                .unused(when: { ![.sgd, .fedavgm].contains($0.serverOptimizer)
+                    ? "aggregation.server_optimizer is not \"sgd\" or \"fedavgm\"" : nil }),
+            .float("server_beta1", \.serverBeta1, .unitClosed,
+                   "β1 of the server optimizer: Lion's sign(β1·m + (1 − β1)·g), or FedAdam/FedYogi/FedAdagrad's first moment (< 1).")
+                .documentedDefault("0.9; 0 for fedadagrad")
+                .unused(when: { [.sgd, .fedavgm].contains($0.serverOptimizer) ? "aggregation.server_optimizer is \"\($0.serverOptimizer.rawValue)\"" : nil }),
+            .float("server_beta2", \.serverBeta2, .unitClosed,
+                   "β2 of the server optimizer: Lion's m ← β2·m + (1 − β2)·g, or FedAdam/FedYogi's second moment (< 1).")
+                .unused(when: { [.sgd, .fedavgm, .fedadagrad].contains($0.serverOptimizer) ? "aggregation.server_optimizer is \"\($0.serverOptimizer.rawValue)\"" : nil }),
             .float("server_weight_decay", \.serverWeightDecay, .nonNegative,
                    "Server Lion decoupled weight decay λ: x ← x·(1 − server_lr·λ) each step.")
                 .unused(when: { $0.serverOptimizer != .lion ? "aggregation.server_optimizer is not \"lion\"" : nil }),
@@ -121,6 +146,6 @@ public struct AggregationSection: ConfigSection {
                     "Distributed Lion majority-vote tie (even number of votes split evenly): zero (no move) or "
                         + "minus-one (the reference code's torch.mode).")
                 .unused(when: { $0.dlionVote != .majority ? "aggregation.dlion_vote is \"\($0.dlionVote.rawValue)\"" : nil }),
-        ]
+        ] + fedAUKeys
     }
 }

@@ -30,7 +30,7 @@ public struct LocalSection: ConfigSection {
     public var steps: Int?
     /// Reshuffle the client's samples every epoch (seeded); false = stored partition order.
     public var shuffle: Bool = false
-    /// FedProx proximal coefficient μ (0 = off; nonzero arrives later).
+    /// FedProx proximal coefficient μ (0 = off).
     public var proxMu: Double = 0
 
     /// The defaults.
@@ -59,9 +59,7 @@ public struct LocalSection: ConfigSection {
             .optionalInteger("steps", \.steps, min: 1, "Local minibatch steps per round instead of epochs."),
             .boolean("shuffle", \.shuffle, "Reshuffle each client's samples every epoch (seeded); false keeps partition order."),
             .float("prox_mu", \.proxMu, .nonNegative,
-                   unavailable: { $0 != 0 ? "FedProx arrives with the FedAU/optimizers work; use 0" : nil },
-                   "FedProx proximal coefficient μ; 0 = plain local SGD.")
-                .arrivesLater("values other than 0: FedProx arrives with the FedAU/optimizers work"),
+                   "FedProx proximal coefficient μ: local steps use ∇F(w) + μ(w − w_global); 0 = plain local training."),
         ]
     }
 }

@@ -112,17 +112,17 @@ public struct RunSettings: Sendable {
         switch config.participation.process {
         case .full: participation = .full
         case .uniform: participation = .uniform(clientsPerRound: config.participation.clientsPerRound)
-        case let other:
-            throw .unavailable(key: "participation.process", value: other.rawValue,
-                               reason: "this process arrives with the FedAU work; use uniform or full")
+        case .bernoulli, .markov, .cyclic, .trace:
+            // Every client is invited; the seeded process decides who answers (RunSettings+FedAU.swift).
+            participation = .full
         }
         switch config.aggregation.weighting {
         case .samples: weighting = .samples
         case .participants: weighting = .participants
         case .all: weighting = .all
-        case let other:
-            throw .unavailable(key: "aggregation.weighting", value: other.rawValue,
-                               reason: "this weighting arrives with the FedAU work; use samples, participants or all")
+        case .fedau, .knownProbability, .mifa, .fedvarp:
+            // Participation-aware rules aggregate through ClientWeightingState (RunSettings+FedAU.swift).
+            weighting = .all
         }
         let t = config.timing
         timeModel = VirtualTimeModel(computeFlopsPerSecond: t.computeFlopsPerSecond,
@@ -178,6 +178,7 @@ public struct RunSettings: Sendable {
                 .map { UInt32($0) })
         }
         try Self.checkLionAttack(attack, mode: mode)
+        try validateFedAU()
     }
 
     /// Distributed Lion aggregates sign votes, not vectors: its Byzantine clients are voters that

@@ -134,7 +134,8 @@ public final class WorkerProcess {
         let network = Network(spec: settings.modelSpec(dimension: store.dimension, classes: store.classes))
         let computation = ClientComputation(
             network: network,
-            trainer: LocalTrainer(network: network, optimizer: settings.optimizer, plan: settings.trainingPlan),
+            trainer: LocalTrainer(network: network, optimizer: settings.optimizer, plan: settings.trainingPlan,
+                                 proxMu: settings.proxMu),
             mode: settings.mode, batchSize: settings.trainingPlan.batchSize, seed: settings.seed,
             timeModel: settings.timeModel)
         var workspace = Network.Workspace()

@@ -5,7 +5,7 @@
 /// - `participants`: 1 / |S| — a plain mean over the updates that arrived.
 /// - `all`: 1 / N for every participant, N the total number of clients — the unbiased form for
 ///   full-population objectives (the weights sum to |S|/N, not 1).
-/// FedAU, known-probability, MIFA and FedVARP weights arrive with the FedAU work.
+/// FedAU, known-probability, MIFA and FedVARP are `ClientWeighting` (Sim/FedAU), which keeps state.
 public enum Weighting: String, Sendable, Equatable, CaseIterable {
     case samples
     case participants

@@ -5,8 +5,8 @@
 /// Distributed SGD (clients send minibatch gradients g):
 ///   v ← μ · v + a;  x ← x − η · v, a = Σ_k w_k g_k   (μ = 0 is plain SGD on the averaged gradient)
 /// η is `aggregation.server_lr`, μ `aggregation.server_momentum`. The update is computed in Double
-/// per coordinate and stored as Float32. FedAvgM, FedAdam, FedYogi and FedAdagrad arrive with the
-/// FedAU/optimizers work as further cases behind the same `step` call.
+/// per coordinate and stored as Float32. FedAvgM, FedAdam, FedYogi and FedAdagrad are `FedOptimizer`
+/// (FedOptimizer.swift); a run uses one or the other.
 public struct ServerOptimizer: Sendable, Equatable {
     public enum Direction: Sendable, Equatable {
         /// The aggregate is a model delta, added.

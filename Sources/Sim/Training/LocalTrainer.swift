@@ -14,6 +14,10 @@
 // u64(shuffleKey.streamSeed, e·n + i), i = 0..<n" (the portable generator of TASKS.md, the epoch
 // selecting the counter offset e·n), so the order depends only on the key, never on the process.
 //
+// FedProx (spec algorithms.md §7). With `proxMu` = μ > 0 every step uses the gradient of
+// F(w) + (μ/2)‖w − w_global‖², i.e. ∇F(w) + μ(w − w_global), with w_global the parameters at the
+// start of `train` (frozen for the call). μ = 0 skips the term entirely (FedAvg bit for bit).
+//
 // Deviations. In steps mode with shuffling, a batch that wraps into the next pass may contain a
 // sample twice. The momentum buffer is reset at every `train` call (per round).
 //
@@ -28,9 +32,14 @@ public struct LocalTrainer: Sendable {
     public let optimizer: LocalOptimizer
     /// Batch size, length of training and sample order.
     public let plan: LocalTrainingPlan
+    /// FedProx's proximal coefficient μ ≥ 0 (0 = plain local training).
+    public let proxMu: Float
 
-    /// Creates a trainer. `optimizer` and `plan` must be valid (their `validate()`; checked).
-    public init(network: Network, optimizer: LocalOptimizer, plan: LocalTrainingPlan) {
+    /// Creates a trainer. `optimizer` and `plan` must be valid (their `validate()`; checked);
+    /// `proxMu` is FedProx's μ (≥ 0, checked).
+    public init(network: Network, optimizer: LocalOptimizer, plan: LocalTrainingPlan, proxMu: Float = 0) {
+        precondition(proxMu >= 0 && proxMu.isFinite, "LocalTrainer: proxMu \(proxMu) must be finite and ≥ 0")
+        self.proxMu = proxMu
         do {
             try optimizer.validate()
             try plan.validate()
@@ -57,6 +66,10 @@ public struct LocalTrainer: Sendable {
         let n = indices.count
         guard n > 0 else { return LocalTrainingResult(meanLoss: 0, samplesProcessed: 0, steps: 0) }
         var session = Session(network: network, optimizer: optimizer)
+        if proxMu > 0 {
+            session.proxMu = proxMu
+            session.anchor = parameters
+        }
         var gradient = [Float](repeating: 0, count: network.parameterCount)
         parameters.withUnsafeMutableBufferPointer { x in
             gradient.withUnsafeMutableBufferPointer { g in
@@ -141,6 +154,9 @@ public struct LocalTrainer: Sendable {
         var lossSum = 0.0
         var samples = 0
         var steps = 0
+        /// FedProx: μ and w_global (empty when μ = 0).
+        var proxMu: Float = 0
+        var anchor: [Float] = []
 
         init(network: Network, optimizer: LocalOptimizer) {
             self.network = network
@@ -154,6 +170,11 @@ public struct LocalTrainer: Sendable {
         ) {
             let loss = network.lossAndGradient(
                 UnsafeBufferPointer(parameters), data: data, indices: batch, gradient: gradient, workspace: &workspace)
+            if proxMu > 0 {
+                anchor.withUnsafeBufferPointer { w0 in
+                    for i in 0..<gradient.count { gradient[i] += proxMu * (parameters[i] - w0[i]) }
+                }
+            }
             state.step(parameters: parameters, gradient: gradient)
             lossSum += Double(loss) * Double(batch.count)
             samples += batch.count

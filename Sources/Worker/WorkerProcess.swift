@@ -61,6 +61,8 @@ public final class WorkerProcess {
     let options: WorkerOptions
     /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
     private var lastSent: [ClientID: [Float]] = [:]
+    /// Uplink compressor memory of the hosted clients and the downlink model copy (set once the experiment is known).
+    private var compression: ClientCompression!
 
     public init(options: WorkerOptions) {
         self.options = options
@@ -126,6 +128,7 @@ public final class WorkerProcess {
             throw WorkerError.config(error)
         }
         BLAS.setThreads(settings.blasThreads)
+        compression = ClientCompression(settings: settings)
         let store: ClientDataStore
         do { store = try settings.clientStore() } catch { throw WorkerError.data(error) }
         let prefetcher = Prefetcher(store: store)
@@ -184,9 +187,12 @@ public final class WorkerProcess {
     /// Trains every client of `task` on its own samples (generated on first use by `store`).
     private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
                          store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
-        guard case .dense(let model) = task.model else {
+        let model: [Float]
+        do {
+            model = try compression.model(of: task)
+        } catch {
             try failAll(task, code: .trainingFailed,
-                        detail: "model payload \(task.model.codec) is not one this worker can apply", socket)
+                        detail: "model payload \(task.model.codec) is not one this worker can apply: \(error)", socket)
             return
         }
         try answerEach(task, socket, store: store, settings: settings) { client, data, behaviour in
@@ -201,7 +207,8 @@ public final class WorkerProcess {
             }
             return .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
                                   trainLoss: output.trainLoss, wallComputeSeconds: wall,
-                                  virtualComputeSeconds: output.virtualComputeSeconds, payload: .dense(output.vector)))
+                                  virtualComputeSeconds: output.virtualComputeSeconds,
+                                  payload: compression.payload(for: output.vector, client: client, round: task.round)))
         }
     }
 

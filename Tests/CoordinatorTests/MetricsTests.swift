@@ -225,7 +225,7 @@ private let initial = Evaluation(loss: 2.25, accuracy: 0.125, correct: 45, count
 @Suite struct ClientRowTests {
     @Test func headerHasTheDesignColumns() {
         #expect(ClientRow.header == "round,client,worker,status,samples,train_loss,compute_s,link_s,wall_compute_s,"
-                + "bytes_up,bytes_down,weight,staleness")
+                + "bytes_up,bytes_down,weight,staleness,wall_transport_bytes_up,wall_transport_bytes_down")
     }
 
     @Test func okAndCrashedRows() throws {

@@ -120,8 +120,6 @@ func parseError(_ toml: String) -> ConfigError? {
         ("[participation]\nprocess = \"bernoulli\"", "participation.process", "FedAU"),
         ("[aggregation]\nweighting = \"fedau\"", "aggregation.weighting", "FedAU"),
         ("[aggregation]\nserver_optimizer = \"fedadam\"", "aggregation.server_optimizer", "optimizers"),
-        ("[compression]\nuplink = \"topk\"", "compression.uplink", "compression"),
-        ("[compression]\nerror_feedback = true", "compression.error_feedback", "compression"),
         ("[timing]\npolicy = \"deadline\"", "timing.policy", "stragglers"),
         ("[coding]\nscheme = \"crc\"", "coding.scheme", "stragglers"),
         ("[[faults]]\nkind = \"worker-exit\"\nround = 3", "faults", "fault injection arrives with the stragglers work"),

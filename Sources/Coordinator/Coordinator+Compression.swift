@@ -28,6 +28,16 @@ struct CoordinatorCompression {
     /// Transport bytes of this round's messages attributed to each client.
     var transportUp: [ClientID: Int] = [:]
     var transportDown: [ClientID: Int] = [:]
+
+    /// The dense vector of an untrusted compressed update of `round`: the payload must be the
+    /// uplink compressor's form and pass `TensorPayload.decompressed` for `dimension` elements.
+    static func decode(_ payload: TensorPayload, round: RoundID, dimension: Int,
+                       settings: RunSettings) throws(CompressionError) -> [Float] {
+        guard payload.codec == settings.uplinkCodec else {
+            throw .unexpectedForm(found: "\(payload.codec)", expected: "\(settings.uplinkCodec)")
+        }
+        return try payload.decompressed(expectedCount: dimension, sharedKey: settings.uplinkSharedKey(round: round))
+    }
 }
 
 extension Coordinator {
@@ -76,9 +86,8 @@ extension Coordinator {
     func acceptCompressed(_ update: Update, from worker: String, _ socket: borrowing Socket) throws -> Bool {
         guard settings.compressesUplink, settings.mode != .distributedLion else { return true }
         do {
-            let vector = try update.payload.decompressed(expectedCount: model.count,
-                                                         sharedKey: settings.uplinkSharedKey(round: update.round))
-            compression.decoded[update.client] = vector
+            compression.decoded[update.client] = try CoordinatorCompression.decode(
+                update.payload, round: update.round, dimension: model.count, settings: settings)
             return true
         } catch {
             let reason = "compressed update of client \(update.client) rejected: \(error)"

@@ -38,6 +38,14 @@ struct ClientCompression {
         return compressed.payload
     }
 
+    /// Forgets the memory of clients this process no longer hosts after a change of the worker
+    /// layout (`client mod count == index` stay), so that a client that later comes back starts
+    /// from empty memory, as it would on any other process.
+    mutating func keepClients(index: Int, count: Int) {
+        guard count > 0 else { return }
+        memories = memories.filter { Int($0.key) % count == index }
+    }
+
     /// The model a task's clients train on. A dense payload is the model (and, under downlink
     /// compression, the new copy); a compressed payload is the change from the previous version.
     mutating func model(of task: Task) throws(CompressionError) -> [Float] {

@@ -173,6 +173,7 @@ public final class WorkerProcess {
                 case .success(.welcome(let layout)):
                     // The set of workers changed: prepare the clients of this worker's new place.
                     prefetcher.prepare(index: Int(layout.workerIndex), count: Int(layout.workerCount))
+                    compression.keepClients(index: Int(layout.workerIndex), count: Int(layout.workerCount))
                 case .success(.error(let report)):
                     FileHandle.standardError.write(Data("worker \(options.name): coordinator reports \(report.code): \(report.detail)\n".utf8))
                 case .success:

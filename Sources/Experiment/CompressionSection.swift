@@ -95,8 +95,10 @@ public struct CompressionSection: ConfigSection {
     public var dgcWarmupRounds: Int = 0
     /// dgc: selection algorithm.
     public var dgcSelection: DGCSelectionName = .sampled
-    /// dgc: fraction of elements sampled for the threshold estimate.
+    /// dgc: fraction of the elements sampled for the threshold estimate.
     public var dgcSampleRatio: Double = 0.01
+    /// dgc: compress each weight matrix on its own and send biases whole (the paper's setting).
+    public var dgcPerLayer: Bool = false
 
     /// The defaults (dense both ways).
     public init() {}
@@ -163,6 +165,10 @@ public struct CompressionSection: ConfigSection {
             .float("dgc_sample_ratio", \.dgcSampleRatio, FloatRange(lower: 0, lowerInclusive: false, upper: 1),
                    "dgc: fraction of the elements sampled to estimate the threshold.")
                 .unused(when: unless(.dgc, key: "dgc_sample_ratio")),
+            .boolean("dgc_per_layer", \.dgcPerLayer,
+                     "dgc (uplink): select the top ρ of each weight matrix separately and send the biases whole "
+                         + "(through the momentum correction), as the paper does; false = one selection over the flat update.")
+                .unused(when: unless(.dgc, key: "dgc_per_layer")),
         ]
     }
 }

@@ -26,8 +26,14 @@ extension RunSettings {
 
     /// The uplink compressor of `round` for updates of `dimension` elements (DGC's warm-up ratio
     /// depends on the round), wrapped in `ErrorFeedback` when `compression.error_feedback` is set.
-    public func uplinkCompressor(round: RoundID, dimension: Int) -> any Compressor {
+    /// `layerShapes` (the model's, `ModelSpec.layerShapes`) is needed for `dgc_per_layer`; without
+    /// it DGC selects over the flat vector.
+    public func uplinkCompressor(round: RoundID, dimension: Int,
+                                 layerShapes: [(inputs: Int, outputs: Int)]? = nil) -> any Compressor {
         let base = compressor(config.compression.uplink, round: round, dimension: dimension)
+        if config.compression.dgcPerLayer, let dgc = base as? DeepGradientCompression, let layerShapes {
+            return LayerwiseDGC(base: dgc, blocks: LayerwiseDGC.blocks(layerShapes: layerShapes))
+        }
         return config.compression.errorFeedback ? ErrorFeedback(base) : base
     }
 

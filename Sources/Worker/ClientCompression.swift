@@ -15,13 +15,16 @@ import Sim
 /// Uplink compression of the clients this worker hosts, and the downlink model copy.
 struct ClientCompression {
     let settings: RunSettings
+    /// The model's layers (for per-layer DGC); nil = the update is one flat block.
+    var layerShapes: [(inputs: Int, outputs: Int)]?
     /// Per-client compressor memory.
     private(set) var memories: [ClientID: CompressionMemory] = [:]
     /// The model copy under downlink compression (nil until a dense model arrives).
     private(set) var broadcast: CompressedBroadcast?
 
-    init(settings: RunSettings) {
+    init(settings: RunSettings, layerShapes: [(inputs: Int, outputs: Int)]? = nil) {
         self.settings = settings
+        self.layerShapes = layerShapes
     }
 
     /// The payload of `client`'s update `vector` in `round`: dense without an uplink compressor
@@ -29,7 +32,7 @@ struct ClientCompression {
     /// with the client's memory, which is updated.
     mutating func payload(for vector: [Float], client: ClientID, round: RoundID) -> TensorPayload {
         guard settings.compressesUplink, vector.allSatisfy(\.isFinite) else { return .dense(vector) }
-        let compressor = settings.uplinkCompressor(round: round, dimension: vector.count)
+        let compressor = settings.uplinkCompressor(round: round, dimension: vector.count, layerShapes: layerShapes)
         var memory = memories[client] ?? CompressionMemory()
         var random = CompressionRandom(key: CompressionRandom.key(seed: settings.seed, round: UInt64(round),
                                                                   client: UInt64(client), randomness: compressor.randomness))

@@ -128,7 +128,6 @@ public final class WorkerProcess {
             throw WorkerError.config(error)
         }
         BLAS.setThreads(settings.blasThreads)
-        compression = ClientCompression(settings: settings)
         let store: ClientDataStore
         do { store = try settings.clientStore() } catch { throw WorkerError.data(error) }
         let prefetcher = Prefetcher(store: store)
@@ -140,6 +139,7 @@ public final class WorkerProcess {
             trainer: LocalTrainer(network: network, optimizer: settings.optimizer, plan: settings.trainingPlan),
             mode: settings.mode, batchSize: settings.trainingPlan.batchSize, seed: settings.seed,
             timeModel: settings.timeModel)
+        compression = ClientCompression(settings: settings, layerShapes: network.spec.layerShapes)
         var workspace = Network.Workspace()
         // Distributed Lion: the model copy and the momenta of the clients this process hosts.
         var replica = settings.lion.map { DistributedLionReplica(parameters: $0) }

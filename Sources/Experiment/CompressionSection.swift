@@ -110,7 +110,7 @@ public struct CompressionSection: ConfigSection {
     static let summary = "How updates (uplink) and models (downlink) are compressed; docs/compression.md."
 
     static var keys: [KeySpec<CompressionSection>] {
-        func unless(_ names: Compressor..., key: String) -> (CompressionSection) -> String? {
+        func unless(_ names: Compressor...) -> (CompressionSection) -> String? {
             { section in
                 section.used.isDisjoint(with: names)
                     ? "neither compression.uplink nor compression.downlink is " + names.map { "\"\($0.rawValue)\"" }
@@ -127,48 +127,48 @@ public struct CompressionSection: ConfigSection {
                          + "and adds it to the next one (memory on the worker that hosts the client)."),
             .float("ratio", \.ratio, FloatRange(lower: 0, lowerInclusive: false, upper: 1),
                    "Kept fraction ρ of topk, randomk and dgc (dgc: after warm-up): k = max(1, ⌊ρ·d⌋).")
-                .unused(when: unless(.topk, .randomk, .dgc, key: "ratio")),
+                .unused(when: unless(.topk, .randomk, .dgc)),
             .boolean("scaled", \.scaled, "randomk: multiply the kept values by d/k (unbiased); false sends them as they are.")
-                .unused(when: unless(.randomk, key: "scaled")),
+                .unused(when: unless(.randomk)),
             .float("threshold", \.threshold, .positive, "threshold: keep the coordinates with |x| > τ.")
-                .unused(when: unless(.threshold, key: "threshold")),
+                .unused(when: unless(.threshold)),
             .integer("levels", \.levels, min: 1, max: 32767, "qsgd: number of levels s (1 + ⌈log2(s+1)⌉ bits per element).")
-                .unused(when: unless(.qsgd, key: "levels")),
+                .unused(when: unless(.qsgd)),
             .integer("bucket_size", \.bucketSize, min: 0, "qsgd: elements per bucket, one norm each; 0 = one bucket.")
-                .unused(when: unless(.qsgd, key: "bucket_size")),
+                .unused(when: unless(.qsgd)),
             .choice("norm", \.norm, "qsgd: the bucket norm.")
-                .unused(when: unless(.qsgd, key: "norm")),
+                .unused(when: unless(.qsgd)),
             .float("clip_sigmas", \.clipSigmas, .nonNegative, "terngrad: clip at this many standard deviations; 0 = no clipping (unbiased).")
-                .unused(when: unless(.terngrad, key: "clip_sigmas")),
+                .unused(when: unless(.terngrad)),
             .integer("rank", \.rank, min: 1, "powersgd: rank r of the factors (at most min(rows, columns)).")
-                .unused(when: unless(.powersgd, key: "rank")),
+                .unused(when: unless(.powersgd)),
             .choice("powersgd_variant", \.powersgdVariant,
                     "powersgd: warm-start reuses the client's last Q; fresh draws a shared Q every round; alternating is epfml's.")
-                .unused(when: unless(.powersgd, key: "powersgd_variant")),
+                .unused(when: unless(.powersgd)),
             .integer("matrix_rows", \.matrixRows, min: 0,
                      "powersgd: the flat vector of d elements is a matrix of this many rows (must divide d); 0 = the largest divisor of d ≤ √d.")
-                .unused(when: unless(.powersgd, key: "matrix_rows")),
+                .unused(when: unless(.powersgd)),
             .float("dgc_momentum", \.dgcMomentum, .unitHalfOpen, "dgc: momentum factor m of the momentum correction.")
-                .unused(when: unless(.dgc, key: "dgc_momentum")),
+                .unused(when: unless(.dgc)),
             .boolean("dgc_nesterov", \.dgcNesterov, "dgc: Nesterov momentum.")
-                .unused(when: unless(.dgc, key: "dgc_nesterov")),
+                .unused(when: unless(.dgc)),
             .boolean("dgc_masking", \.dgcMasking, "dgc: momentum factor masking (clear the momentum of sent coordinates).")
-                .unused(when: unless(.dgc, key: "dgc_masking")),
+                .unused(when: unless(.dgc)),
             .float("dgc_clip_norm", \.dgcClipNorm, .nonNegative,
                    "dgc: local gradient clipping at this L2 norm × N^(−1/2), N = clients per round; 0 = off.")
-                .unused(when: unless(.dgc, key: "dgc_clip_norm")),
+                .unused(when: unless(.dgc)),
             .integer("dgc_warmup_rounds", \.dgcWarmupRounds, min: 0,
                      "dgc: sparsity warm-up over this many rounds (ratio c^(r) with c = ρ^(1/(E+1))); 0 = none.")
-                .unused(when: unless(.dgc, key: "dgc_warmup_rounds")),
+                .unused(when: unless(.dgc)),
             .choice("dgc_selection", \.dgcSelection, "dgc: sampled threshold estimation (the authors') or exact top-⌈ρd⌉.")
-                .unused(when: unless(.dgc, key: "dgc_selection")),
+                .unused(when: unless(.dgc)),
             .float("dgc_sample_ratio", \.dgcSampleRatio, FloatRange(lower: 0, lowerInclusive: false, upper: 1),
                    "dgc: fraction of the elements sampled to estimate the threshold.")
-                .unused(when: unless(.dgc, key: "dgc_sample_ratio")),
+                .unused(when: unless(.dgc)),
             .boolean("dgc_per_layer", \.dgcPerLayer,
                      "dgc (uplink): select the top ρ of each weight matrix separately and send the biases whole "
                          + "(through the momentum correction), as the paper does; false = one selection over the flat update.")
-                .unused(when: unless(.dgc, key: "dgc_per_layer")),
+                .unused(when: unless(.dgc)),
         ]
     }
 }

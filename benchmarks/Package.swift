@@ -26,5 +26,11 @@ let package = Package(
             name: "RobustBenchmarks",
             dependencies: [.product(name: "GradwireSim", package: root)],
             path: "Sources/RobustBenchmarks"),
+        // Every compressor's compress and decompress throughput on 10^7 floats against a memory
+        // copy; a plain release executable printing a markdown table (wall-clock figures only).
+        .executableTarget(
+            name: "CompressionBenchmarks",
+            dependencies: [.product(name: "GradwireSim", package: root)],
+            path: "Sources/CompressionBenchmarks"),
     ]
 )

@@ -31,6 +31,7 @@ extension Coordinator {
             machine = roundMachine
             transportBytesUp = 0
             transportBytesDown = 0
+            try prepareCompressedRound(round)
             try perform(startActions, socket)
             while let current = machine, !current.isClosed {
                 if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
@@ -47,7 +48,8 @@ extension Coordinator {
                 continue
             }
             // The round's logical downlink: Distributed Lion broadcasts the previous round's Δ when there is one.
-            let downlink: TensorPayload = settings.mode == .distributedLion ? (broadcast ?? .dense(model)) : .dense(model)
+            let downlink: TensorPayload = settings.mode == .distributedLion ? (broadcast ?? .dense(model))
+                : (compression.roundDownlink ?? .dense(model))
 
             // Aggregate the ok updates, in client order.
             let aggregationStart = MonotonicClock.seconds()
@@ -75,7 +77,7 @@ extension Coordinator {
                 weights = try applyClientWeighting(accepted, state: &federated)
             } else {
                 let inputs = accepted.compactMap { update -> ServerAggregation.Input? in
-                    guard case .dense(let values) = update.payload else { return nil }
+                    guard let values = updateVector(update) else { return nil }
                     return ServerAggregation.Input(client: update.client, vector: values, samples: Int(update.sampleCount))
                 }
                 let outcome = serverAggregation.aggregate(inputs, round: round, previous: previousAggregate)
@@ -84,7 +86,7 @@ extension Coordinator {
                 if let note = outcome.note {
                     try record(outcome.aggregate == nil ? "round_skipped" : "attack_not_applied", detail: note)
                 }
-                if let aggregate = outcome.aggregate {
+                if let aggregate = outcome.aggregate.map(serverDirection) {
                     if aggregate.allSatisfy(\.isFinite) {
                         previousAggregate = aggregate
                         if let lion = settings.serverLion {
@@ -114,6 +116,8 @@ extension Coordinator {
                 var row = ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
                                     timing: settings.clientTiming(round: round, client: r.client))
                 if r.status == .ok, settings.byzantineClients.contains(r.client) { row.status = .byzantine }
+                row.wallTransportBytesUp = compression.transportUp[r.client] ?? 0
+                row.wallTransportBytesDown = compression.transportDown[r.client] ?? 0
                 return row
             }
             for row in rows { try directory.append("clients.csv", line: row.csv) }
@@ -167,6 +171,7 @@ extension Coordinator {
                 switch outcome {
                 case .sent:
                     transportBytesDown += bytes
+                    noteTaskTransport(bytes, clients: clients)
                 case .peerUnreachable, .wouldBlock:
                     try loseWorker(worker, reason: outcome == .peerUnreachable
                                    ? "not reachable when its task was sent" : "its queue is full", socket)
@@ -183,6 +188,7 @@ extension Coordinator {
     /// when the worker holds the version before it, else (and in the other modes) the dense model.
     func taskModel(for worker: String) -> TensorPayload {
         defer { workerModelVersion[worker] = UInt64(currentRound - 1) }
+        if let compressed = compressedTaskModel(for: worker) { return compressed }
         if settings.mode == .distributedLion, let delta = broadcast, currentRound >= 2,
            workerModelVersion[worker] == UInt64(currentRound - 2) {
             return delta
@@ -203,6 +209,7 @@ extension Coordinator {
 
     /// Why an update's payload form does not fit this run's mode (nil when it does).
     func payloadProblem(_ payload: TensorPayload) -> String? {
+        if settings.compressesUplink, settings.mode != .distributedLion { return compressedPayloadProblem(payload) }
         switch (settings.mode, payload) {
         case (.distributedLion, .packedSigns), (.federated, .dense), (.distributedSGD, .dense): return nil
         default:

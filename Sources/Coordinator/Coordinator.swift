@@ -57,6 +57,8 @@ public final class Coordinator {
     var lastWorkerOf: [ClientID: String] = [:]
     /// Gradient coding's state across rounds (Coordinator+Coding.swift); nil until a coded round closes.
     var codingState: CodingRunState?
+    /// Decoded compressed updates, the downlink copy and per-client transport bytes (Coordinator+Compression.swift).
+    var compression = CoordinatorCompression()
 
     struct WorkerState {
         var name: String
@@ -221,10 +223,12 @@ public final class Coordinator {
                     continue
                 }
                 transportBytesUp += received.wireBytes
+                compression.transportUp[update.client, default: 0] += received.wireBytes
                 if let problem = payloadProblem(update.payload) {
                     try handle(.messageRejected(worker: name, reason: "update for client \(update.client): \(problem)"), socket)
                     continue
                 }
+                guard try acceptCompressed(update, from: name, socket) else { continue }
                 try handle(.updateReceived(worker: name, update: update, bytes: update.encodedByteCount), socket)
             case .success(.error(let report)):
                 if machine != nil, workers[name] != nil, let client = report.client {

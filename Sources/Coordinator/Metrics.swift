@@ -6,7 +6,7 @@ import Sim
 /// One row of clients.csv (DESIGN §8 column names).
 struct ClientRow {
     static let header = "round,client,worker,status,samples,train_loss,compute_s,link_s,wall_compute_s,"
-        + "bytes_up,bytes_down,weight,staleness"
+        + "bytes_up,bytes_down,weight,staleness,wall_transport_bytes_up,wall_transport_bytes_down"
 
     var round: RoundID
     var client: ClientID
@@ -22,6 +22,9 @@ struct ClientRow {
     var weight: Double
     /// Server versions between the model the client trained on and the one its update entered (FedBuff; else 0).
     var staleness = 0
+    /// Real ZeroMQ bytes of the client's update message, and its share of its worker's task message.
+    var wallTransportBytesUp = 0
+    var wallTransportBytesDown = 0
 
     /// A row of `result`; `timing` is the client's timing this round: compute_s is the nominal
     /// compute time the worker reported ÷ speed × slowdown + the injected delay, link_s both
@@ -52,7 +55,8 @@ struct ClientRow {
     var csv: String {
         func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         return "\(round),\(client),\(worker),\(status.rawValue),\(samples),\(f(trainLoss)),\(f(computeSeconds)),"
-            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),\(staleness)"
+            + "\(f(linkSeconds)),\(f(wallComputeSeconds)),\(bytesUp),\(bytesDown),\(weight),\(staleness),"
+            + "\(wallTransportBytesUp),\(wallTransportBytesDown)"
     }
 }
 
@@ -72,6 +76,8 @@ struct RunMetrics {
     var stragglersTotal = 0
     var crashedTotal = 0
     var rejectedTotal = 0
+    var wallTransportBytesUp = 0
+    var wallTransportBytesDown = 0
 
     init(settings: RunSettings, initial: Evaluation) {
         self.settings = settings
@@ -97,6 +103,8 @@ struct RunMetrics {
         let down = rows.reduce(0) { $0 + $1.bytesDown }
         bytesUp += up
         bytesDown += down
+        wallTransportBytesUp += transportUp
+        wallTransportBytesDown += transportDown
         let samples = ok.reduce(0) { $0 + $1.samples }
         let trainLoss: Double? = samples > 0
             ? ok.reduce(0.0) { $0 + Double($1.samples) * ($1.trainLoss ?? 0) } / Double(samples) : nil
@@ -169,6 +177,8 @@ struct RunMetrics {
             ("wall_time_s", .double(wallTime)),
             ("wall_time_to_target_s", .number(wallTimeToTarget)),
             ("wall_workers", .int(workers)),
+            ("wall_transport_bytes_up", .int(wallTransportBytesUp)),
+            ("wall_transport_bytes_down", .int(wallTransportBytesDown)),
         ])
     }
 

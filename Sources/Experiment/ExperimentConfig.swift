@@ -119,6 +119,7 @@ public struct ExperimentConfig: Sendable, Equatable {
                             reason: "only the synthetic source has natural clients; use another partition.scheme")
         }
         try checkDistributedLion()
+        try checkCompression()
         let byzantine = byzantine.byzantineCount(clients: partition.clients)
         if byzantine >= partition.clients {
             throw .conflict(keys: [self.byzantine.fraction == nil ? "byzantine.count" : "byzantine.fraction", "partition.clients"],

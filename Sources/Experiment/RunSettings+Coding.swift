@@ -66,11 +66,7 @@ extension RunSettings {
                             reason: "coded runs step with SGD (server_lr, server_momentum); "
                                 + "remove aggregation.server_optimizer")
         }
-        if c.scheme == .crc, !["none", "fp16", "bf16"].contains(config.compression.uplink) {
-            throw .conflict(keys: [scheme, "compression.uplink"],
-                            reason: "CRC decodes Σ a_i·m_i with real coefficients, which sparsifying or sign compressors "
-                                + "break (spec §A.8); use frc, or compression.uplink = \"none\"")
-        }
+        // Compressors that break linear decoding are refused in RunSettings+Compression (spec §A.8).
         let n = config.partition.clients
         do {
             switch c.scheme {

@@ -61,6 +61,8 @@ public final class WorkerProcess {
     let options: WorkerOptions
     /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
     private var lastSent: [ClientID: [Float]] = [:]
+    /// Uplink compressor memory of the hosted clients and the downlink model copy (set once the experiment is known).
+    private var compression: ClientCompression!
 
     public init(options: WorkerOptions) {
         self.options = options
@@ -138,6 +140,7 @@ public final class WorkerProcess {
                                  proxMu: settings.proxMu),
             mode: settings.mode, batchSize: settings.trainingPlan.batchSize, seed: settings.seed,
             timeModel: settings.timeModel)
+        compression = ClientCompression(settings: settings, layerShapes: network.spec.layerShapes)
         var workspace = Network.Workspace()
         // Distributed Lion: the model copy and the momenta of the clients this process hosts.
         var replica = settings.lion.map { DistributedLionReplica(parameters: $0) }
@@ -174,6 +177,7 @@ public final class WorkerProcess {
                 case .success(.welcome(let layout)):
                     // The set of workers changed: prepare the clients of this worker's new place.
                     prefetcher.prepare(index: Int(layout.workerIndex), count: Int(layout.workerCount))
+                    compression.keepClients(index: Int(layout.workerIndex), count: Int(layout.workerCount))
                 case .success(.error(let report)):
                     FileHandle.standardError.write(Data("worker \(options.name): coordinator reports \(report.code): \(report.detail)\n".utf8))
                 case .success:
@@ -188,9 +192,12 @@ public final class WorkerProcess {
     /// Trains every client of `task` on its own samples (generated on first use by `store`).
     private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
                          store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
-        guard case .dense(let model) = task.model else {
+        let model: [Float]
+        do {
+            model = try compression.model(of: task)
+        } catch {
             try failAll(task, code: .trainingFailed,
-                        detail: "model payload \(task.model.codec) is not one this worker can apply", socket)
+                        detail: "model payload \(task.model.codec) is not one this worker can apply: \(error)", socket)
             return
         }
         try answerEach(task, socket, store: store, settings: settings) { client, data, behaviour in
@@ -205,7 +212,8 @@ public final class WorkerProcess {
             }
             return .update(Update(round: task.round, client: client, sampleCount: UInt32(output.sampleCount),
                                   trainLoss: output.trainLoss, wallComputeSeconds: wall,
-                                  virtualComputeSeconds: output.virtualComputeSeconds, payload: .dense(output.vector)))
+                                  virtualComputeSeconds: output.virtualComputeSeconds,
+                                  payload: compression.payload(for: output.vector, client: client, round: task.round)))
         }
     }
 

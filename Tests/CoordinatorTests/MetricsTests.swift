@@ -225,15 +225,15 @@ private let initial = Evaluation(loss: 2.25, accuracy: 0.125, correct: 45, count
 @Suite struct ClientRowTests {
     @Test func headerHasTheDesignColumns() {
         #expect(ClientRow.header == "round,client,worker,status,samples,train_loss,compute_s,link_s,wall_compute_s,"
-                + "bytes_up,bytes_down,weight,staleness")
+                + "bytes_up,bytes_down,weight,staleness,wall_transport_bytes_up,wall_transport_bytes_down")
     }
 
     @Test func okAndCrashedRows() throws {
         let settings = try settings(target: nil)
         let round = rows(round: 3, answers: [(0, 10, 1.5, 2.0, 100)], crashed: [1], settings: settings)
         #expect(round.map(\.csv) == [
-            "3,0,a,ok,10,1.5,2.0,4.0,0.25,100,400,0.5,0",
-            "3,1,b,crashed,0,,,,,0,400,0.0,0",
+            "3,0,a,ok,10,1.5,2.0,4.0,0.25,100,400,0.5,0,0,0",
+            "3,1,b,crashed,0,,,,,0,400,0.0,0,0,0",
         ])
         #expect(round[0].virtualSeconds == 6)
         #expect(round[1].virtualSeconds == nil)

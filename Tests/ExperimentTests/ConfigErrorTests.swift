@@ -116,8 +116,6 @@ func parseError(_ toml: String) -> ConfigError? {
 
     @Test(arguments: [
         ("[run]\ntime = \"wall\"", "run.time", "wall-clock mode arrives with the stragglers work; use virtual"),
-        ("[compression]\nuplink = \"topk\"", "compression.uplink", "compression"),
-        ("[compression]\nerror_feedback = true", "compression.error_feedback", "compression"),
         ("[timing]\npolicy = \"deadline\"", "timing.policy", "stragglers"),
         ("[[faults]]\nkind = \"worker-exit\"\nround = 3", "faults", "fault injection arrives with the stragglers work"),
     ])

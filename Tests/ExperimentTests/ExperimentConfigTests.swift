@@ -124,7 +124,7 @@ let everyKeyTOML = """
         #expect(config.aggregation.serverLR == 1)
         #expect(config.aggregation.serverMomentum == 0)
         #expect(config.byzantine.count == 0 && config.byzantine.fraction == nil && config.byzantine.attack == "none")
-        #expect(config.compression.uplink == "none" && config.compression.downlink == "none")
+        #expect(config.compression.uplink == .none && config.compression.downlink == .none)
         #expect(config.compression.errorFeedback == false)
         #expect(config.timing.computeFlopsPerSecond == 1e9)
         #expect(config.timing.bandwidthUpBytesPerSecond == .constant(1.25e6))

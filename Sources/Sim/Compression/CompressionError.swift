@@ -13,6 +13,9 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible {
     case nonFinite(part: String, position: Int)
     /// A parameter of the form is outside its range (levels, bucket size, rank, a level beyond s).
     case invalidParameter(name: String, value: Int, reason: String)
+    /// The payload's form is not one a compressor produces (vote counts, plain ternary) or not the
+    /// form this run's compressor sends (`expected`).
+    case unexpectedForm(found: String, expected: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum CompressionError: Error, Equatable, CustomStringConvertible {
             "compressed tensor part '\(part)' has a non-finite value at \(position): the client diverged or the payload is corrupt"
         case .invalidParameter(let name, let value, let reason):
             "compressed tensor parameter \(name) = \(value) is invalid: \(reason)"
+        case .unexpectedForm(let found, let expected):
+            "payload form \(found) is not the form this run's compressor sends (\(expected)): check [compression] on both sides"
         }
     }
 }

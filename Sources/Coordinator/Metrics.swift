@@ -85,10 +85,11 @@ struct RunMetrics {
     mutating func closeRound(round: RoundID, selected: Int, rows: [ClientRow], evaluation: Evaluation?,
                              wallTime: Double, wallRound: Double, wallAggregation: Double,
                              transportUp: Int, transportDown: Int,
-                             robust: ServerAggregation.Outcome? = nil) -> JSONValue {
+                             robust: ServerAggregation.Outcome? = nil, roundVirtual close: Double? = nil) -> JSONValue {
         // Byzantine clients' updates arrived and entered aggregation like honest ones.
         let ok = rows.filter { $0.status == .ok || $0.status == .byzantine }
-        let roundVirtual = ok.compactMap(\.virtualSeconds).max() ?? 0
+        // The round policy's close time when it has one (docs/stragglers.md), else the slowest arrival.
+        let roundVirtual = close ?? (ok.compactMap(\.virtualSeconds).max() ?? 0)
         virtualTime += roundVirtual
         let up = rows.reduce(0) { $0 + $1.bytesUp }
         let down = rows.reduce(0) { $0 + $1.bytesDown }

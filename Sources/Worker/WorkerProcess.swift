@@ -61,6 +61,10 @@ public final class WorkerProcess {
     let options: WorkerOptions
     /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
     private var lastSent: [ClientID: [Float]] = [:]
+    /// Answers held back until due (wall mode) and end-of-task markers (WorkerProcess+Faults.swift).
+    var outbox = Outbox()
+    /// When the task being answered arrived (monotonic seconds).
+    var taskReceived = 0.0
 
     public init(options: WorkerOptions) {
         self.options = options
@@ -146,7 +150,8 @@ public final class WorkerProcess {
         var lastHeard = MonotonicClock.seconds()
 
         while true {
-            if try !socket.waitReadable(timeoutMilliseconds: 500) {
+            try flushOutbox(socket)
+            if try !socket.waitReadable(timeoutMilliseconds: waitBudget(500)) {
                 if MonotonicClock.seconds() - lastHeard > silenceLimit {
                     throw WorkerError.coordinatorGone(endpoint: options.connect, seconds: silenceLimit)
                 }
@@ -156,6 +161,8 @@ public final class WorkerProcess {
                 lastHeard = MonotonicClock.seconds()
                 switch received.message {
                 case .success(.task(let task)):
+                    crashIfScheduled(task, settings: settings)
+                    taskReceived = MonotonicClock.seconds()
                     if settings.mode == .distributedLion, var current = replica {
                         try runLionTask(task, socket, computation: computation, store: store, settings: settings, replica: &current,
                                         workspace: &workspace)
@@ -164,6 +171,7 @@ public final class WorkerProcess {
                         try runTask(task, socket, computation: computation, store: store, settings: settings,
                                     workspace: &workspace)
                     }
+                    try finishTask(task, socket)
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
                     return
@@ -265,7 +273,7 @@ public final class WorkerProcess {
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
                                              detail: "\(error)"))
             }
-            try sendPatiently(message.encoded(), socket)
+            try deliver(message, clientTask, task, received: taskReceived, settings: settings, socket)
         }
     }
 

@@ -40,6 +40,13 @@ public struct RoundPolicyDecision: Sendable, Equatable {
     public var late: [ClientID]
     /// The virtual instant the round closes (its duration), seconds.
     public var closeSeconds: Double
+
+    /// A decision (sorted lists expected).
+    public init(kept: [ClientID], late: [ClientID], closeSeconds: Double) {
+        self.kept = kept
+        self.late = late
+        self.closeSeconds = closeSeconds
+    }
 }
 
 /// How a synchronous round closes (`timing.policy`).

@@ -20,6 +20,7 @@ extension Coordinator {
 
         for round in 1...RoundID(settings.rounds) {
             currentRound = round
+            try awaitRejoins(round: round, socket)
             let roundStart = MonotonicClock.seconds()
             let selected = settings.roundParticipants(round: round)
             guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }

@@ -39,6 +39,24 @@ extension Coordinator {
         return asked
     }
 
+    /// A `rejoin` fault of a worker process: before the round starts, waits (up to
+    /// `run.join_timeout_s`) for the launcher's restarted `w<n>` to join again, so that the round is
+    /// laid out with it; records `rejoin_missing` and goes on without it if it does not come.
+    func awaitRejoins(round: RoundID, _ socket: borrowing Socket) throws {
+        let names = settings.faults(round: round).filter { $0.kind == .rejoin }.compactMap(\.workerName)
+        guard !names.isEmpty else { return }
+        let deadline = MonotonicClock.seconds() + settings.joinTimeout
+        while names.contains(where: { workers[$0] == nil }), MonotonicClock.seconds() < deadline {
+            if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
+            try checkLiveness(socket)
+        }
+        for name in names where workers[name] == nil {
+            try record("rejoin_missing", worker: name,
+                       detail: "worker \(name) did not join again within \(settings.joinTimeout) s (run.join_timeout_s); "
+                           + "round \(round) goes on without it (only `gradwire launch` restarts crashed workers)")
+        }
+    }
+
     /// The per-client instructions of a task: the client's injected delay (timing.delay_s plus a
     /// `late` fault), virtual seconds; a wall-mode worker holds the update accordingly.
     func clientTask(for client: ClientID) -> ClientTask {

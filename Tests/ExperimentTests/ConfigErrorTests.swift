@@ -115,16 +115,13 @@ func parseError(_ toml: String) -> ConfigError? {
     }
 
     @Test(arguments: [
-        ("[run]\ntime = \"wall\"", "run.time", "wall-clock mode arrives with the stragglers work; use virtual"),
         ("[local]\nprox_mu = 0.01", "local.prox_mu", "FedProx arrives with the FedAU/optimizers work"),
         ("[participation]\nprocess = \"bernoulli\"", "participation.process", "FedAU"),
         ("[aggregation]\nweighting = \"fedau\"", "aggregation.weighting", "FedAU"),
         ("[aggregation]\nserver_optimizer = \"fedadam\"", "aggregation.server_optimizer", "optimizers"),
         ("[compression]\nuplink = \"topk\"", "compression.uplink", "compression"),
         ("[compression]\nerror_feedback = true", "compression.error_feedback", "compression"),
-        ("[timing]\npolicy = \"deadline\"", "timing.policy", "stragglers"),
         ("[coding]\nscheme = \"crc\"", "coding.scheme", "stragglers"),
-        ("[[faults]]\nkind = \"worker-exit\"\nround = 3", "faults", "fault injection arrives with the stragglers work"),
     ])
     func laterCapabilitiesAreUnavailable(toml: String, key: String, reasonPart: String) throws {
         let error = try #require(parseError(toml))

@@ -9,6 +9,8 @@ import Protocol
 /// decoded still counts toward that worker's answers; once a worker has answered as many times as
 /// it has clients, any of its clients still unresolved are marked `rejected` — so one corrupt
 /// message can never stall a round. A lost worker's unresolved clients are marked `crashed`.
+/// A worker's end-of-task marker resolves its clients that got no answer as `dropped`; a cut-off
+/// (wall-mode deadline, first k arrived) resolves every pending client as `straggler`.
 /// The round closes when every client is resolved. Results are reported sorted by client id.
 public struct RoundMachine: Sendable {
     /// One resolved client of the round.

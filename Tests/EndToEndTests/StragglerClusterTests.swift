@@ -80,6 +80,46 @@ struct StragglerClusterTests {
         #expect(allRows.allSatisfy { $0["status"] == "ok" })
         let allSummary = try Cluster.json(all + "/summary.json")
         #expect((allSummary["virtual_time_s"] as! Double) > (s1["virtual_time_s"] as! Double))
+        // Wait-all is the behaviour from before policies: a round lasts its slowest client's compute_s + link_s.
+        for round in try Cluster.jsonLines(all + "/rounds.jsonl") {
+            let slowest = allRows.filter { $0["round"] == "\(round["round"]!)" }.map(arrival).max()!
+            #expect(abs((round["round_virtual_s"] as! Double) - slowest) <= 1e-12 * slowest)
+        }
+    }
+
+    @Test func overcommitKeepsTheFirstKAndATraceKeepsUnavailableClientsOut() throws {
+        let dir = try Cluster.temporaryDirectory()
+        // Clients 2 and 7 are unavailable in rounds 3–4 (the trace); over-commitment
+        // samples ⌈1.25·8⌉ = 10 clients and keeps the first 8 arrivals.
+        try """
+            # client 2 and 7 away in rounds 3 and 4
+            client,start_round,end_round,available
+            2,3,4,0
+            7,3,4,false
+            """.write(toFile: dir + "/trace.csv", atomically: true, encoding: .utf8)
+        let toml = Self.experiment(rounds: 6, timing: "policy = \"overcommit\"\novercommit = 1.25\ntrace = \"trace.csv\"")
+        let run = try Self.launch(toml, workers: 2, in: dir, out: "over")
+        let rows = try Cluster.csvRows(run + "/clients.csv")
+        let rounds = try Cluster.jsonLines(run + "/rounds.jsonl")
+        for round in rounds {
+            let r = "\(round["round"]!)"
+            let mine = rows.filter { $0["round"] == r }
+            #expect(mine.count == 10 && round["selected"] as? Int == 10)
+            let away = mine.filter { $0["status"] == "dropped" }
+            #expect(away.allSatisfy { ["2", "7"].contains($0["client"]!) && ["3", "4"].contains(r) && $0["bytes_down"] == "0" })
+            let ok = mine.filter { $0["status"] == "ok" }
+            #expect(ok.count == min(8, 10 - away.count))
+            #expect(round["stragglers"] as? Int == 10 - away.count - ok.count)
+            // The kept ones are the earliest arrivals; the round closes at the 8th (or the last) arrival.
+            func arrival(_ row: [String: String]) -> Double { Double(row["compute_s"]!)! + Double(row["link_s"]!)! }
+            let late = mine.filter { $0["status"] == "straggler" }
+            #expect(late.allSatisfy { l in ok.allSatisfy { arrival($0) <= arrival(l) } })
+            let close = try #require(round["round_virtual_s"] as? Double), kth = try #require(ok.map(arrival).max())
+            #expect(abs(close - kth) <= 1e-12 * kth, "JSONSerialization can be an ulp off")
+        }
+        #expect(rows.contains { $0["status"] == "dropped" })
+        let events = try Self.events(run)
+        #expect(events.filter { $0["event"] as? String == "client_unavailable" }.count == rows.filter { $0["status"] == "dropped" }.count)
     }
 
     @Test func wallModeDeadlineEndsTheRoundWithoutTheSleepingClient() throws {

@@ -28,6 +28,10 @@ struct Launch: ParsableCommand {
         let supervisor = Supervisor.shared
         supervisor.installSignalHandlers()
         let single = runs.count == 1 && !experiment.isComparison
+        for fault in first.config.faults where (fault.worker ?? -1) >= workers {
+            FileHandle.standardError.write(Data(("warning: the \(fault.kind.rawValue) fault of round \(fault.round) names worker "
+                + "w\(fault.worker!), but this launch starts w0 … w\(workers - 1) (--workers \(workers)); it will not happen\n").utf8))
+        }
         var summaries: [(PlannedRun, String)] = []
         for (index, run) in runs.enumerated() {
             let directory = single ? root : root + "/" + run.directoryName

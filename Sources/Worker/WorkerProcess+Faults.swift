@@ -19,6 +19,8 @@ import ZeroMQ
 ///   the round's task. (`late` needs nothing here: its delay is in the task's injected delay.)
 struct Outbox {
     struct Item {
+        /// The round of the task the item answers.
+        var round: RoundID
         var due: Double
         var sequence: Int
         var frames: [Frame]
@@ -27,14 +29,15 @@ struct Outbox {
     var items: [Item] = []
     var nextSequence = 0
 
-    /// Queues `frames` to go out at `due` (monotonic seconds), after anything queued before with the same due time.
-    mutating func add(_ frames: [Frame], due: Double) {
-        items.append(Item(due: due, sequence: nextSequence, frames: frames))
+    /// Queues `frames` (an answer to `round`'s task) to go out at `due` (monotonic seconds), after
+    /// anything queued before with the same due time.
+    mutating func add(_ frames: [Frame], round: RoundID, due: Double) {
+        items.append(Item(round: round, due: due, sequence: nextSequence, frames: frames))
         nextSequence += 1
     }
 
-    /// The latest due time queued, if any.
-    var lastDue: Double? { items.map(\.due).max() }
+    /// The latest due time queued for `round`'s task, if any.
+    func lastDue(round: RoundID) -> Double? { items.filter { $0.round == round }.map(\.due).max() }
 
     /// Removes and returns the items due by `now`, in (due, sequence) order.
     mutating func takeDue(now: Double) -> [Item] {
@@ -76,12 +79,13 @@ extension WorkerProcess {
         }
         if settings.isCorrupted(client: client, round: task.round) {
             FileHandle.standardError.write(Data("worker \(options.name): corrupt fault: malformed answer for client \(client) in round \(task.round)\n".utf8))
-            outbox.add([.bytes(encoded.header), .bytes(Array(encoded.metadata.prefix(encoded.metadata.count / 2)))], due: due)
+            outbox.add([.bytes(encoded.header), .bytes(Array(encoded.metadata.prefix(encoded.metadata.count / 2)))],
+                       round: task.round, due: due)
         } else if due <= MonotonicClock.seconds(), outbox.items.isEmpty {
             try sendWhole(encoded, socket)
             return
         } else {
-            outbox.add(Self.frames(of: encoded), due: due)
+            outbox.add(Self.frames(of: encoded), round: task.round, due: due)
         }
         try flushOutbox(socket)
     }
@@ -89,8 +93,8 @@ extension WorkerProcess {
     /// Queues the end-of-task marker after every answer of `task`.
     func finishTask(_ task: Task, _ socket: borrowing Socket) throws {
         let marker = Message.heartbeat(Heartbeat(sequence: UInt64(task.round))).encoded()
-        if let last = outbox.lastDue {
-            outbox.add(Self.frames(of: marker), due: last)
+        if let last = outbox.lastDue(round: task.round) {
+            outbox.add(Self.frames(of: marker), round: task.round, due: last)
             try flushOutbox(socket)
         } else {
             try sendWhole(marker, socket)

@@ -23,10 +23,14 @@ extension Coordinator {
 
         for round in 1...RoundID(settings.rounds) {
             currentRound = round
+            try awaitRejoins(round: round, socket)
             let roundStart = MonotonicClock.seconds()
-            let selected = federated.participation.nextParticipants()
+            var selected = federated.participation.nextParticipants()
+            // Over-commitment samples a longer prefix of the same uniform schedule (docs/stragglers.md).
+            if case .overcommit = settings.roundPolicy { selected = settings.roundParticipants(round: round) }
             guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }
-            var roundMachine = RoundMachine(round: round, clients: selected, assignment: assignment)
+            var roundMachine = RoundMachine(round: round, clients: try askableClients(selected, round: round),
+                                            assignment: assignment)
             let startActions = roundMachine.start()
             machine = roundMachine
             transportBytesUp = 0
@@ -36,6 +40,7 @@ extension Coordinator {
             while let current = machine, !current.isClosed {
                 if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
                 try checkLiveness(socket)
+                try enforceWallPolicy(socket, roundStart: roundStart)
                 if assignment.workers.isEmpty, let current = machine, !current.isClosed {
                     throw CoordinatorError.allWorkersLost(round: round)
                 }
@@ -54,7 +59,8 @@ extension Coordinator {
             // Aggregate the ok updates, in client order.
             let aggregationStart = MonotonicClock.seconds()
             var robust: ServerAggregation.Outcome?
-            let results = closed.results
+            let (results, policyClose) = try applyRoundPolicy(closed.results, selected: selected, round: round,
+                                                              downlink: downlink)
             let accepted = results.compactMap { r -> Update? in r.status == .ok ? r.update : nil }
             var weights = settings.weighting.weights(sampleCounts: accepted.map { Int($0.sampleCount) },
                                                      population: settings.clients)
@@ -113,8 +119,10 @@ extension Coordinator {
             var weightOf: [ClientID: Double] = [:]
             for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
             let rows = results.map { r in
+                let timing = settings.clientTiming(round: round, client: r.client)
                 var row = ClientRow(round: round, result: r, bytesDown: bytesDownPerClient, weight: weightOf[r.client] ?? 0,
-                                    timing: settings.clientTiming(round: round, client: r.client))
+                                    timing: timing)
+                completeRow(&row, r, timing: timing)
                 if r.status == .ok, settings.byzantineClients.contains(r.client) { row.status = .byzantine }
                 row.wallTransportBytesUp = compression.transportUp[r.client] ?? 0
                 row.wallTransportBytesDown = compression.transportDown[r.client] ?? 0
@@ -126,7 +134,7 @@ extension Coordinator {
                                           wallTime: now - startTime, wallRound: now - roundStart,
                                           wallAggregation: wallAggregation,
                                           transportUp: transportBytesUp, transportDown: transportBytesDown,
-                                          robust: robust)
+                                          robust: robust, virtualDuration: policyClose)
             try directory.append("rounds.jsonl", line: line.rendered())
             progress.update(round: round, metrics: metrics, wallElapsed: now - startTime)
         }
@@ -165,7 +173,7 @@ extension Coordinator {
                     continue
                 }
                 let task = Task(round: currentRound, modelVersion: UInt64(currentRound - 1), model: taskModel(for: worker),
-                                clients: clients.map { ClientTask(client: $0, extraDelaySeconds: 0, flags: 0) })
+                                clients: clients.map(clientTask(for:)))
                 if settings.mode == .distributedLion { try noteLionPlacement(clients, on: worker) }
                 let (outcome, bytes) = try socket.send(Message.task(task).encoded(), to: state.routingID)
                 switch outcome {

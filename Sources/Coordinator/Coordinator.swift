@@ -237,8 +237,8 @@ public final class Coordinator {
                 } else {
                     try record("worker_error", worker: name, detail: "\(report.code): \(report.detail)")
                 }
-            case .success(.heartbeat):
-                continue
+            case .success(.heartbeat(let beat)):
+                try noteTaskFinished(name, beat, socket)
             case .success(let other):
                 try record("message_ignored", worker: name, detail: "unexpected \(other.kind) from a worker")
             }

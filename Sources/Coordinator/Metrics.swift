@@ -96,7 +96,8 @@ struct RunMetrics {
                              robust: ServerAggregation.Outcome? = nil, virtualDuration: Double? = nil) -> JSONValue {
         // Byzantine clients' updates arrived and entered aggregation like honest ones.
         let ok = rows.filter { $0.status == .ok || $0.status == .byzantine }
-        // A coded round closes when it becomes decodable (`virtualDuration`), not at the slowest client.
+        // A coded round closes when it becomes decodable, a policy's round at its close time
+        // (docs/stragglers.md); otherwise at the slowest arrival.
         let roundVirtual = virtualDuration ?? ok.compactMap(\.virtualSeconds).max() ?? 0
         virtualTime += roundVirtual
         let up = rows.reduce(0) { $0 + $1.bytesUp }

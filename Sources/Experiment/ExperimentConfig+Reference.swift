@@ -2,15 +2,14 @@ import Foundation
 
 extension ExperimentConfig {
     /// Documentation of every section and key, generated from the key registries
-    /// (`faults` is listed with no keys: every entry arrives with the stragglers work).
+    /// (`faults` lists the keys of one `[[faults]]` entry).
     public static var reference: [SectionReference] {
         [
             RunSection.reference, DataSection.reference, PartitionSection.reference, ModelSection.reference,
             LocalSection.reference, ParticipationSection.reference, AggregationSection.reference,
             ByzantineSection.reference, CompressionSection.reference, TimingSection.reference,
             CodingSection.reference,
-            SectionReference(name: "faults", summary: "A list of injected faults ([[faults]] tables); "
-                + "fault injection arrives with the stragglers work, so any entry is rejected for now.", keys: []),
+            FaultSection.reference,
             EvalSection.reference,
         ]
     }

@@ -21,7 +21,7 @@ extension ExperimentConfig {
             lines.append("# [[faults]]: none")
         } else {
             for fault in faults {
-                lines += ["[[faults]]", "kind = \(TOMLNode.quoted(fault.kind))", ""]
+                lines += fault.tomlLines() + [""]
             }
         }
         lines.append("")

@@ -26,7 +26,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var timing: TimingSection
     /// `[coding]`.
     public var coding: CodingSection
-    /// `[[faults]]` (always empty for now).
+    /// `[[faults]]`: the injected faults, in file order.
     public var faults: [FaultSection]
     /// `[eval]`.
     public var eval: EvalSection
@@ -120,6 +120,7 @@ public struct ExperimentConfig: Sendable, Equatable {
         }
         try checkDistributedLion()
         try checkCompression()
+        try checkStragglers()
         let byzantine = byzantine.byzantineCount(clients: partition.clients)
         if byzantine >= partition.clients {
             throw .conflict(keys: [self.byzantine.fraction == nil ? "byzantine.count" : "byzantine.fraction", "partition.clients"],

@@ -14,7 +14,7 @@ public struct RunSection: ConfigSection {
     public enum Time: String, CaseIterable, Sendable, Hashable {
         /// Deterministic simulated time; the coordinator never sleeps.
         case virtual
-        /// Real delays and deadlines (arrives later).
+        /// Real delays in the workers and real deadlines in the coordinator (docs/stragglers.md).
         case wall
     }
 
@@ -63,8 +63,8 @@ public struct RunSection: ConfigSection {
             .choice("mode", \.mode,
                     "Training mode: local epochs and deltas, one gradient per client per round, or Distributed Lion "
                         + "(one packed sign vector per client per round; needs local.optimizer = \"lion\")."),
-            .choice("time", \.time, later: [.wall: "wall-clock mode arrives with the stragglers work; use virtual"],
-                    "Time model: simulated (deterministic) or real delays."),
+            .choice("time", \.time,
+                    "Time model: simulated (deterministic) or real delays and deadlines scaled by timing.wall_scale."),
             .integer("blas_threads", \.blasThreads, min: 1, "OpenBLAS threads in each process."),
             .float("heartbeat_timeout_s", \.heartbeatTimeoutSeconds, .positive,
                    "Seconds without a heartbeat after which a worker is lost and its clients marked crashed."),

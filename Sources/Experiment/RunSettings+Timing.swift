@@ -24,8 +24,11 @@ extension RunSettings {
         }
     }
 
-    /// The timing of `client` in `round` (identical on every process of the run).
+    /// The timing of `client` in `round` (identical on every process of the run); a `late` fault's
+    /// delay is part of its injected delay.
     public func clientTiming(round: RoundID, client: ClientID) -> ClientTiming {
-        timing.timing(round: Int(round), client: Int(client), nominal: timeModel)
+        var t = timing.timing(round: Int(round), client: Int(client), nominal: timeModel)
+        if !config.faults.isEmpty { t.extraDelaySeconds += lateFaultSeconds(round: round, client: client) }
+        return t
     }
 }

@@ -13,11 +13,11 @@ public struct TimingSection: ConfigSection {
     public enum Policy: String, CaseIterable, Sendable, Hashable {
         /// Wait for every selected client.
         case waitAll = "wait-all"
-        /// Close at a deadline (arrives later).
+        /// Close at `deadline_s`; later updates are stragglers.
         case deadline
-        /// Keep the first k of n (arrives later).
+        /// Keep the first `first_k` arrivals of the n selected.
         case firstK = "first-k"
-        /// Sample ⌈c·k⌉, keep the first k (arrives later).
+        /// Sample ⌈c·k⌉ (c = `overcommit`, k = participation.clients_per_round), keep the first k.
         case overcommit
     }
 
@@ -39,6 +39,14 @@ public struct TimingSection: ConfigSection {
     public var trace: String?
     /// Round policy.
     public var policy: Policy = .waitAll
+    /// `policy = "deadline"`: the deadline, virtual seconds after the round starts.
+    public var deadlineSeconds: Double?
+    /// `policy = "first-k"`: how many of the selected clients' updates to keep.
+    public var firstK: Int?
+    /// `policy = "overcommit"`: the over-commitment factor c ≥ 1.
+    public var overcommit: Double?
+    /// `run.time = "wall"`: real seconds per virtual second (worker holds and coordinator deadlines).
+    public var wallScale: Double = 1
 
     /// The defaults.
     public init() {}
@@ -47,7 +55,6 @@ public struct TimingSection: ConfigSection {
     static let summary = "The virtual-time model of each client (compute and link) and when a round closes."
 
     static var keys: [KeySpec<TimingSection>] {
-        let later = "round policies other than wait-all arrive with the stragglers work; use \"wait-all\""
         return [
             .float("compute_flops_per_s", \.computeFlopsPerSecond, .positive, "Nominal client speed (floating-point operations per second)."),
             .distribution("bandwidth_up_bytes_per_s", \.bandwidthUpBytesPerSecond,
@@ -61,7 +68,31 @@ public struct TimingSection: ConfigSection {
                           "Multiplier on the compute time, drawn per round and client (e.g. Pareto stragglers)."),
             .distribution("delay_s", \.delaySeconds, allowZero: true, "Injected additive delay, seconds, drawn per round and client."),
             .path("trace", \.trace, "CSV trace of per-client speeds, links and availability windows (docs/stragglers.md)."),
-            .choice("policy", \.policy, later: [.deadline: later, .firstK: later, .overcommit: later], "When a round closes."),
+            .choice("policy", \.policy, "When a round closes (docs/stragglers.md): wait for all, a deadline, the first k, "
+                        + "or over-commitment."),
+            .optionalFloat("deadline_s", \.deadlineSeconds, .positive,
+                           "policy = \"deadline\": virtual seconds after the round starts; later updates are stragglers.")
+                .unused { $0.policy == .deadline ? nil : "only policy = \"deadline\" uses it" },
+            .optionalInteger("first_k", \.firstK, min: 1,
+                             "policy = \"first-k\": keep the first k arrivals of the n selected clients (k ≤ n).")
+                .unused { $0.policy == .firstK ? nil : "only policy = \"first-k\" uses it" },
+            .optionalFloat("overcommit", \.overcommit, FloatRange(lower: 1),
+                           "policy = \"overcommit\": sample ⌈c·k⌉ clients (k = participation.clients_per_round), keep the first k.")
+                .unused { $0.policy == .overcommit ? nil : "only policy = \"overcommit\" uses it" },
+            .float("wall_scale", \.wallScale, .positive,
+                   "run.time = \"wall\": real seconds per virtual second for worker delays and deadlines (0.01 = 100× faster)."),
         ]
+    }
+
+    mutating func finish(given: Set<String>, context: ReadContext) throws(ConfigError) {
+        func need(_ key: String, _ what: String) -> ConfigError {
+            .missingKey(key: "timing.\(key)", reason: "timing.policy = \"\(policy.rawValue)\" needs \(what); add `\(key) = …` to [timing]")
+        }
+        switch policy {
+        case .waitAll: break
+        case .deadline: if deadlineSeconds == nil { throw need("deadline_s", "a deadline in virtual seconds") }
+        case .firstK: if firstK == nil { throw need("first_k", "how many arrivals to keep") }
+        case .overcommit: if overcommit == nil { throw need("overcommit", "the over-commitment factor c ≥ 1") }
+        }
     }
 }

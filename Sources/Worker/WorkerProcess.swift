@@ -63,6 +63,10 @@ public final class WorkerProcess {
     private var lastSent: [ClientID: [Float]] = [:]
     /// Uplink compressor memory of the hosted clients and the downlink model copy (set once the experiment is known).
     private var compression: ClientCompression!
+    /// Answers held back until due (wall mode) and end-of-task markers (WorkerProcess+Faults.swift).
+    var outbox = Outbox()
+    /// When the task being answered arrived (monotonic seconds).
+    var taskReceived = 0.0
 
     public init(options: WorkerOptions) {
         self.options = options
@@ -150,7 +154,8 @@ public final class WorkerProcess {
         var lastHeard = MonotonicClock.seconds()
 
         while true {
-            if try !socket.waitReadable(timeoutMilliseconds: 500) {
+            try flushOutbox(socket)
+            if try !socket.waitReadable(timeoutMilliseconds: waitBudget(500)) {
                 if MonotonicClock.seconds() - lastHeard > silenceLimit {
                     throw WorkerError.coordinatorGone(endpoint: options.connect, seconds: silenceLimit)
                 }
@@ -160,6 +165,8 @@ public final class WorkerProcess {
                 lastHeard = MonotonicClock.seconds()
                 switch received.message {
                 case .success(.task(let task)):
+                    crashIfScheduled(task, settings: settings)
+                    taskReceived = MonotonicClock.seconds()
                     if settings.mode == .distributedLion, var current = replica {
                         try runLionTask(task, socket, computation: computation, store: store, settings: settings, replica: &current,
                                         workspace: &workspace)
@@ -171,6 +178,7 @@ public final class WorkerProcess {
                         try runTask(task, socket, computation: computation, store: store, settings: settings,
                                     workspace: &workspace)
                     }
+                    try finishTask(task, socket)
                     lastHeard = MonotonicClock.seconds()
                 case .success(.shutdown):
                     return
@@ -277,7 +285,7 @@ public final class WorkerProcess {
                 message = .error(ErrorReport(code: .dataUnavailable, round: task.round, client: client,
                                              detail: "\(error)"))
             }
-            try sendPatiently(message.encoded(), socket)
+            try deliver(message, clientTask, task, received: taskReceived, settings: settings, socket)
         }
     }
 

@@ -28,6 +28,10 @@ struct Launch: ParsableCommand {
         let supervisor = Supervisor.shared
         supervisor.installSignalHandlers()
         let single = runs.count == 1 && !experiment.isComparison
+        for fault in first.config.faults where (fault.worker ?? -1) >= workers {
+            FileHandle.standardError.write(Data(("warning: the \(fault.kind.rawValue) fault of round \(fault.round) names worker "
+                + "w\(fault.worker!), but this launch starts w0 … w\(workers - 1) (--workers \(workers)); it will not happen\n").utf8))
+        }
         var summaries: [(PlannedRun, String)] = []
         for (index, run) in runs.enumerated() {
             let directory = single ? root : root + "/" + run.directoryName
@@ -36,7 +40,7 @@ struct Launch: ParsableCommand {
             }
             do {
                 try supervisor.runCluster(config: run.config.tomlText(), directory: directory, workers: workers,
-                                          quiet: quiet)
+                                          quiet: quiet, rejoins: Supervisor.rejoins(run.config.faults, workers: workers))
             } catch {
                 throw fail("\(run.directoryName.isEmpty ? "run" : run.directoryName): \(error)", code: 1)
             }
@@ -112,7 +116,8 @@ final class Supervisor: Sendable {
 
     /// Runs one coordinator and `workers` workers for the resolved config; returns when the
     /// coordinator has exited and the workers are gone.
-    func runCluster(config: String, directory: String, workers: Int, quiet: Bool) throws {
+    func runCluster(config: String, directory: String, workers: Int, quiet: Bool,
+                    rejoins: [(worker: Int, round: Int)] = []) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         let configPath = directory + "/config.toml"
@@ -143,6 +148,11 @@ final class Supervisor: Sendable {
             workerProcesses.append(try start(["worker", "--connect", endpoint!, "--name", "w\(index)"],
                                              log: directory + "/logs/worker-\(index).log"))
         }
+        var pending = rejoins
+        while coordinator.isRunning {
+            if !pending.isEmpty { restartRejoining(&pending, workerProcesses: &workerProcesses, endpoint: endpoint!, directory: directory) }
+            usleep(pending.isEmpty ? 100_000 : 20_000)
+        }
         coordinator.waitUntilExit()
         forget(coordinator)
         // Workers leave on the coordinator's shutdown; give them a moment, then stop the rest.
@@ -154,13 +164,41 @@ final class Supervisor: Sendable {
         }
     }
 
-    private func start(_ arguments: [String], log: String?) throws -> Process {
+    /// The `rejoin` faults of worker processes this launch starts (`w<n>` with n < workers).
+    static func rejoins(_ faults: [FaultSection], workers: Int) -> [(worker: Int, round: Int)] {
+        faults.compactMap { f in
+            guard f.kind == .rejoin, let w = f.worker, w < workers else { return nil }
+            return (w, f.round)
+        }
+    }
+
+    /// A `rejoin` fault: starts worker w<n> again (same name, log appended) once it has exited and
+    /// the round before the rejoin round is in rounds.jsonl.
+    private func restartRejoining(_ pending: inout [(worker: Int, round: Int)], workerProcesses: inout [Process],
+                                  endpoint: String, directory: String) {
+        let text = (try? String(contentsOfFile: directory + "/rounds.jsonl", encoding: .utf8)) ?? ""
+        let finished = text.split(separator: "\n").count
+        for (index, rejoin) in pending.enumerated().reversed()
+        where !workerProcesses[rejoin.worker].isRunning && finished >= rejoin.round - 1 {
+            forget(workerProcesses[rejoin.worker])
+            let log = directory + "/logs/worker-\(rejoin.worker).log"
+            if let process = try? start(["worker", "--connect", endpoint, "--name", "w\(rejoin.worker)"], log: log, append: true) {
+                workerProcesses[rejoin.worker] = process
+            }
+            pending.remove(at: index)
+        }
+    }
+
+    private func start(_ arguments: [String], log: String?, append: Bool = false) throws -> Process {
         let process = Process()
         process.executableURL = Self.executableURL
         process.arguments = arguments
         if let log {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            if !append || !FileManager.default.fileExists(atPath: log) {
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            if append { handle.seekToEndOfFile() }
             process.standardOutput = handle
             process.standardError = handle
         }

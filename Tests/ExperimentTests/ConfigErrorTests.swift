@@ -114,22 +114,6 @@ func parseError(_ toml: String) -> ConfigError? {
         #expect(parseError("[byzantine]\nattack = \"sorcery\"")?.description.contains("byzantine.attack") == true)
     }
 
-    @Test(arguments: [
-        ("[run]\ntime = \"wall\"", "run.time", "wall-clock mode arrives with the stragglers work; use virtual"),
-        ("[timing]\npolicy = \"deadline\"", "timing.policy", "stragglers"),
-        ("[[faults]]\nkind = \"worker-exit\"\nround = 3", "faults", "fault injection arrives with the stragglers work"),
-    ])
-    func laterCapabilitiesAreUnavailable(toml: String, key: String, reasonPart: String) throws {
-        let error = try #require(parseError(toml))
-        guard case .unavailable(let errorKey, _, let reason) = error else {
-            Issue.record("expected unavailable for \(key), got \(error)")
-            return
-        }
-        #expect(errorKey == key)
-        #expect(reason.contains(reasonPart))
-        #expect(error.description.contains("'\(key)'"))
-    }
-
     @Test func syntaxErrorsCarryTheLine() throws {
         let error = try #require(parseError("[run]\nrounds = 3\nname = \n"))
         guard case .syntax(let message) = error else {

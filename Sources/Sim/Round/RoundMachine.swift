@@ -9,6 +9,8 @@ import Protocol
 /// decoded still counts toward that worker's answers; once a worker has answered as many times as
 /// it has clients, any of its clients still unresolved are marked `rejected` — so one corrupt
 /// message can never stall a round. A lost worker's unresolved clients are marked `crashed`.
+/// A worker's end-of-task marker resolves its clients that got no answer as `dropped`; a cut-off
+/// (wall-mode deadline, first k arrived) resolves every pending client as `straggler`.
 /// The round closes when every client is resolved. Results are reported sorted by client id.
 public struct RoundMachine: Sendable {
     /// One resolved client of the round.
@@ -34,6 +36,12 @@ public struct RoundMachine: Sendable {
         case messageRejected(worker: String, reason: String)
         /// `worker` stopped answering or died.
         case workerLost(worker: String)
+        /// `worker` says it has sent everything it will send for `round`'s task (its end-of-task
+        /// marker): its clients still unresolved gave no answer and are marked `dropped`.
+        case taskFinished(worker: String, round: RoundID)
+        /// The round is cut off (a wall-mode deadline, or the k-th arrival of first-k): every
+        /// unresolved client is marked `straggler` and the round closes.
+        case cutOff(reason: String)
     }
 
     public enum Action: Sendable, Equatable {
@@ -108,6 +116,20 @@ public struct RoundMachine: Sendable {
             for (client, w) in assignment where w == worker && resolved[client] == nil {
                 resolved[client] = ClientResult(client: client, worker: worker, status: .crashed, update: nil,
                                                 reason: "worker \(worker) lost during round \(round)", bytesUp: 0)
+            }
+        case let .taskFinished(worker, finishedRound):
+            guard finishedRound == round else { return [] }
+            for (client, w) in assignment.sorted(by: { $0.key < $1.key }) where w == worker && resolved[client] == nil {
+                let reason = "\(worker) finished round \(round) without an answer for client \(client)"
+                resolved[client] = ClientResult(client: client, worker: worker, status: .dropped, update: nil,
+                                                reason: reason, bytesUp: 0)
+                actions.append(.record(kind: "client_dropped", worker: worker, client: client, detail: reason))
+            }
+        case let .cutOff(reason):
+            for (client, w) in assignment.sorted(by: { $0.key < $1.key }) where resolved[client] == nil {
+                resolved[client] = ClientResult(client: client, worker: w, status: .straggler, update: nil,
+                                                reason: reason, bytesUp: 0)
+                actions.append(.record(kind: "client_straggler", worker: w, client: client, detail: reason))
             }
         }
         if let close = closeIfDone() { actions.append(close) }

@@ -5,8 +5,8 @@
 ///     downlink = latency + bytes down ÷ downlink bandwidth
 ///     uplink   = latency + bytes up ÷ uplink bandwidth
 ///     client round time = downlink + compute + uplink
-/// With the wait-for-all policy a round lasts as long as its slowest completed client. Straggler
-/// distributions, traces and deadlines arrive with the stragglers work and plug in here.
+/// With the wait-for-all policy a round lasts as long as its slowest completed client. Per-client
+/// distributions and traces (`StragglerTimingModel`) and round policies build on it (docs/stragglers.md).
 public struct VirtualTimeModel: Sendable, Equatable {
     /// Nominal client speed, FLOP/s.
     public var computeFlopsPerSecond: Double

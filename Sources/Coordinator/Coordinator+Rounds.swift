@@ -139,19 +139,7 @@ extension Coordinator {
             progress.update(round: round, metrics: metrics, wallElapsed: now - startTime)
         }
         progress.finish()
-        var modelBytes = [UInt8](repeating: 0, count: model.count * 4)
-        model.withUnsafeBytes { raw in modelBytes.withUnsafeMutableBytes { $0.copyMemory(from: raw) } }
-        try directory.write("model.bin", bytes: modelBytes)
-        var summary = metrics.summary(wallTime: MonotonicClock.seconds() - startTime,
-                                      modelHash: StableHash.fnv1a64(modelBytes), workers: options.workers)
-        if let clientEvaluation {
-            try directory.write("client_eval.csv", clientEvaluation.csv(participations: federated.participations,
-                                                                        probabilities: federated.participation.pattern.probabilities))
-            summary = summary.appending(clientEvaluation.summaryFields(participations: federated.participations))
-        }
-        try directory.write("summary.json", summary.pretty())
-        log("finished: " + metrics.finalLine)
-        return summary
+        return try finishRun(federated: federated, metrics: metrics, clientEvaluation: clientEvaluation)
     }
 
     // MARK: - Events and actions

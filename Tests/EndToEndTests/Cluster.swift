@@ -65,6 +65,48 @@ enum Cluster {
         return path
     }
 
+    /// Runs `file` with a coordinator and two hand-started workers w0 and w1, kills w1 with SIGKILL
+    /// once `afterRounds` rounds are in rounds.jsonl (so the kill lands inside the next round), and
+    /// waits up to 300 s for the coordinator. Returns the coordinator's exit status, or nil if it hung.
+    static func runKillingSecondWorker(_ file: String, in dir: String, run: String, afterRounds: Int) throws -> Int32? {
+        let coordinator = try start(["coordinator", file, "--bind", "tcp://127.0.0.1:*", "--workers", "2",
+                                     "--out", run, "--endpoint-file", dir + "/endpoint", "--quiet"],
+                                    in: dir, log: "coordinator.out")
+        var endpoint = ""
+        for _ in 0..<3000 where endpoint.isEmpty {
+            endpoint = (try? String(contentsOfFile: dir + "/endpoint", encoding: .utf8)) ?? ""
+            usleep(10_000)
+        }
+        guard !endpoint.isEmpty else {
+            coordinator.terminate()
+            throw ClusterError.coordinatorNeverListened(dir)
+        }
+        let w0 = try start(["worker", "--connect", endpoint, "--name", "w0"], in: dir, log: "w0.log")
+        let w1 = try start(["worker", "--connect", endpoint, "--name", "w1"], in: dir, log: "w1.log")
+        for _ in 0..<60_000 {
+            if let text = try? String(contentsOfFile: run + "/rounds.jsonl", encoding: .utf8),
+               text.split(separator: "\n").count >= afterRounds { break }
+            usleep(1_000)
+        }
+        kill(w1.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(300)
+        while coordinator.isRunning, Date() < deadline { usleep(50_000) }
+        let hung = coordinator.isRunning
+        if hung { coordinator.terminate() }
+        coordinator.waitUntilExit()
+        w0.waitUntilExit()
+        return hung ? nil : coordinator.terminationStatus
+    }
+
+    enum ClusterError: Error, CustomStringConvertible {
+        case coordinatorNeverListened(String)
+        var description: String {
+            switch self {
+            case .coordinatorNeverListened(let dir): "the coordinator never wrote its endpoint file (logs in \(dir))"
+            }
+        }
+    }
+
     // MARK: - Reading a run directory
 
     static func json(_ path: String) throws -> [String: Any] {

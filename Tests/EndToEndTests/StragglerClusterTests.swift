@@ -11,7 +11,7 @@ struct StragglerClusterTests {
         name = "stragglers"
         seed = 42
         rounds = \(rounds)
-        heartbeat_timeout_s = 1.5
+        heartbeat_timeout_s = 3
         [data]
         source = "digits"
         [partition]

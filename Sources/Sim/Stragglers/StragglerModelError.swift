@@ -28,7 +28,7 @@ public enum StragglerModelError: Error, Equatable, CustomStringConvertible {
         case let .unreadableTrace(file, reason):
             return "\(file): cannot read the timing trace: \(reason)"
         case let .missingColumn(file, column):
-            return "\(file): the header has no column \"\(column)\"; the first non-comment line must name the columns (see docs/gradient-coding.md, \"Timing traces\")"
+            return "\(file): the header has no column \"\(column)\"; the first non-comment line must name the columns (see docs/stragglers.md, \"Timing traces\")"
         case let .unknownColumn(file, line, column):
             return "\(file):\(line): unknown column \"\(column)\"; allowed: \(TimingTrace.columns.joined(separator: ", "))"
         case let .duplicateColumn(file, line, column):

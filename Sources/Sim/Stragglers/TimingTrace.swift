@@ -2,7 +2,7 @@ import Foundation
 
 // Per-client timing traces in CSV (issue 6: "a CSV trace format for per-client speeds, bandwidths
 // and availability windows"; FedScale's trace-driven clients are the model). Format, documented in
-// docs/gradient-coding.md ("Timing traces"):
+// docs/stragglers.md ("Timing traces"):
 //
 //     # comment lines start with '#'; blank lines are ignored
 //     client,start_round,end_round,speed,up_bytes_per_s,down_bytes_per_s,latency_s,available

@@ -24,8 +24,6 @@ extension Coordinator {
     /// K earliest updates on the virtual clock; the clients freed are replaced on the new model.
     func trainFedBuff(_ socket: borrowing Socket, _ buffered: RunSettings.FedBuffSettings) throws -> JSONValue {
         model = network.initialParameters(settings.modelInit)
-        var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
-                                     direction: .delta)
         var (federated, labelCounts) = try makeFederatedState(dimension: model.count)
         var scheduler = federated.buffered?.scheduler ?? FedBuffScheduler(clients: settings.clients, concurrency: buffered.concurrency,
                                                                           buffer: buffered.buffer, seed: settings.seed)
@@ -90,7 +88,7 @@ extension Coordinator {
                 } else if federated.optimizer != nil {
                     try applyServerOptimizer(aggregate, state: &federated)
                 } else {
-                    server.step(model: &model, aggregate: aggregate)
+                    federated.server.step(model: &model, aggregate: aggregate)
                 }
             }
             let wallAggregation = MonotonicClock.seconds() - aggregationStart

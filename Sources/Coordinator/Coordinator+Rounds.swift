@@ -10,9 +10,6 @@ extension Coordinator {
     func train(_ socket: borrowing Socket) throws -> JSONValue {
         if let buffered = settings.fedBuff { return try trainFedBuff(socket, buffered) }
         model = network.initialParameters(settings.modelInit)
-        var server = ServerOptimizer(learningRate: settings.serverLearningRate, momentum: settings.serverMomentum,
-                                     direction: settings.mode == .distributedSGD ? .gradient : .delta)
-        var serverLionMomentum: [Float] = []
         let serverAggregation = settings.serverAggregation
         var previousAggregate: [Float]?
         var (federated, labelCounts) = try makeFederatedState(dimension: model.count)
@@ -49,7 +46,7 @@ extension Coordinator {
             machine = nil
             if settings.coding != nil {
                 try closeCodedRound(closed, round: round, selected: selected.count, roundStart: roundStart,
-                                    metrics: &metrics, server: &server)
+                                    metrics: &metrics, server: &federated.server)
                 continue
             }
             // The round's logical downlink: Distributed Lion broadcasts the previous round's Δ when there is one.
@@ -96,11 +93,11 @@ extension Coordinator {
                     if aggregate.allSatisfy(\.isFinite) {
                         previousAggregate = aggregate
                         if let lion = settings.serverLion {
-                            Lion.step(parameters: &model, momentum: &serverLionMomentum, gradient: aggregate, lion)
+                            Lion.step(parameters: &model, momentum: &federated.serverLionMomentum, gradient: aggregate, lion)
                         } else if federated.optimizer != nil {
                             try applyServerOptimizer(aggregate, state: &federated)
                         } else {
-                            server.step(model: &model, aggregate: aggregate)
+                            federated.server.step(model: &model, aggregate: aggregate)
                         }
                     } else {
                         try record("round_skipped", detail: "the aggregate of round \(round) is not finite (the rule "

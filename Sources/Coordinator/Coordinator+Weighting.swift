@@ -20,6 +20,10 @@ struct FederatedState: Sendable, Equatable, Codable {
     var buffered: FedBuffState?
     /// Per client: rounds in which its update entered aggregation.
     var participations: [Int]
+    /// The plain server step (server_lr, server_momentum) with its momentum buffer.
+    var server: ServerOptimizer
+    /// Server Lion's momentum (`aggregation.server_optimizer = "lion"`; empty until its first step).
+    var serverLionMomentum: [Float] = []
 }
 
 extension Coordinator {
@@ -62,7 +66,10 @@ extension Coordinator {
                                        FedBuffState(scheduler: FedBuffScheduler(clients: settings.clients, concurrency: b.concurrency,
                                                                                 buffer: b.buffer, seed: settings.seed))
                                    },
-                                   participations: [Int](repeating: 0, count: settings.clients))
+                                   participations: [Int](repeating: 0, count: settings.clients),
+                                   server: ServerOptimizer(learningRate: settings.serverLearningRate,
+                                                           momentum: settings.serverMomentum,
+                                                           direction: settings.mode == .distributedSGD ? .gradient : .delta))
         if let probabilities, settings.usesAvailabilityProcess {
             let mean = probabilities.reduce(0, +) / Double(probabilities.count)
             log("participation: \(settings.config.participation.process.rawValue), mean p_n \(mean), "

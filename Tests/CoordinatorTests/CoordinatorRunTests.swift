@@ -57,7 +57,7 @@ private final class Outcome<Value: Sendable>: Sendable {
 }
 
 @Suite struct CoordinatorRunTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func threeRoundsWithOneWorkerWriteTheRunDirectory() async throws {
         let base = try makeTemporaryDirectory("run")
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -81,7 +81,7 @@ private final class Outcome<Value: Sendable>: Sendable {
 
         // Wait for the endpoint file, then start the worker.
         var endpoint: String?
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(90)
         while endpoint == nil, Date() < deadline {
             endpoint = try? String(contentsOfFile: endpointFile, encoding: .utf8)
             if endpoint == nil { try await _Concurrency.Task.sleep(for: .milliseconds(20)) }
@@ -96,7 +96,7 @@ private final class Outcome<Value: Sendable>: Sendable {
             })
         }.start()
 
-        let coordinatorResult = await Self.wait(coordinator, seconds: 45)
+        let coordinatorResult = await Self.wait(coordinator, seconds: 90)
         let workerResult = await Self.wait(worker, seconds: 10)
         let summaryText: String
         switch coordinatorResult {

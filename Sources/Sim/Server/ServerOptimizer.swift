@@ -7,8 +7,8 @@
 /// η is `aggregation.server_lr`, μ `aggregation.server_momentum`. The update is computed in Double
 /// per coordinate and stored as Float32. FedAvgM, FedAdam, FedYogi and FedAdagrad are `FedOptimizer`
 /// (FedOptimizer.swift); a run uses one or the other.
-public struct ServerOptimizer: Sendable, Equatable {
-    public enum Direction: Sendable, Equatable {
+public struct ServerOptimizer: Sendable, Equatable, Codable {
+    public enum Direction: Sendable, Equatable, Codable {
         /// The aggregate is a model delta, added.
         case delta
         /// The aggregate is a gradient, subtracted.

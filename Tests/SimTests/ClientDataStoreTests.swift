@@ -99,7 +99,9 @@ import Testing
         #expect(Self.identical(test, full.test))
         let store = try ClientDataStore(source: source, testFraction: 0.2, clients: 8, scheme: scheme, dataSeed: 3,
                                         partitionSeed: 4)
+        if scheme == .natural { #expect(store.cachedClientCount == 0) }   // natural devices: nothing generated yet
         for client in 0..<8 { #expect(Self.identical(try store.clientData(client), full.clientData(client))) }
+        #expect(store.clientIndices == full.clientIndices)
     }
 
     @Test func csvWithoutTestFileIsSplitAsTheFullBuild() throws {

@@ -14,8 +14,13 @@ import Foundation
 ///   their own counters (row i, feature j is `normal(100·seed + 10, i·d + j)`) and labelled by the
 ///   teacher — by the same `TeacherNetwork.generate` as the full build, so bits and labels agree.
 ///   Generated clients are cached (`release` drops one).
-/// - **Files and synthetic data** (small, or loaded whole anyway): `FederatedData.build` once;
-///   `clientData` slices a client out of it on every call (a copy of its rows; no cache).
+/// - **Synthetic data with natural devices** (client k = device k): every device is generated from
+///   its own streams, so the layout needs only each device's first draw (its sample count) and a
+///   client's rows are its device, generated on first use (`SyntheticFedProx.DeviceGenerator`,
+///   bit for bit the full build's). Cached like teacher clients.
+/// - **Files, and synthetic data repartitioned** (small, or loaded whole anyway):
+///   `FederatedData.build` once; `clientData` slices a client out of it on every call (a copy of
+///   its rows; no cache).
 ///
 /// Errors are those of `FederatedData.build` for the same settings, thrown by `init`.
 ///
@@ -24,6 +29,7 @@ import Foundation
 public final class ClientDataStore: @unchecked Sendable {
     private enum Backing {
         case teacher(TeacherNetwork)
+        case syntheticDevices(SyntheticFedProx.DeviceGenerator)
         case built(FederatedData)
     }
 
@@ -56,6 +62,23 @@ public final class ClientDataStore: @unchecked Sendable {
                                                       scheme: scheme, seed: partitionSeed)
             backing = .teacher(teacher)
             (dimension, classes) = (spec.dimension, spec.classes)
+        case let .synthetic(alpha, beta, iid) where scheme == .natural:
+            guard clients >= 1 else {
+                throw .invalidParameter(name: "partition.clients", reason: "\(clients) must be at least 1")
+            }
+            for (name, value) in [("alpha", alpha), ("beta", beta)] where !(value >= 0 && value.isFinite) {
+                throw .invalidParameter(name: "data.\(name)", reason: "\(value) must be a finite number ≥ 0")
+            }
+            var indices: [[Int]] = []
+            var offset = 0
+            for device in 0..<clients {
+                let count = SyntheticFedProx.trainCount(device: device, seed: dataSeed)
+                indices.append(Array(offset..<(offset + count)))
+                offset += count
+            }
+            clientIndices = indices
+            backing = .syntheticDevices(SyntheticFedProx.DeviceGenerator(alpha: alpha, beta: beta, iid: iid, seed: dataSeed))
+            (dimension, classes) = (SyntheticFedProx.dimension, SyntheticFedProx.classes)
         case .synthetic, .digits, .idx, .libsvm, .csv:
             let data = try FederatedData.build(source: source, testFraction: testFraction, clients: clients,
                                                scheme: scheme, dataSeed: dataSeed, partitionSeed: partitionSeed)
@@ -91,14 +114,21 @@ public final class ClientDataStore: @unchecked Sendable {
             let data = teacher.samples(rows: clientIndices[client], stream: teacher.trainStream)
             cache[client] = data
             return data
+        case .syntheticDevices(let generator):
+            lock.lock()
+            defer { lock.unlock() }
+            if let cached = cache[client] { return cached }
+            let data = generator.device(client).train
+            cache[client] = data
+            return data
         }
     }
 
-    /// Generates and caches `clients` in order (teacher data; other sources need no preparation),
+    /// Generates and caches `clients` in order (teacher data and synthetic devices; other sources need no preparation),
     /// stopping early when `shouldStop` returns true. Meant for a background thread: the worker
     /// prepares the clients it will host while it serves tasks.
     public func prefetch(_ clients: [Int], shouldStop: () -> Bool) {
-        guard case .teacher = backing else { return }
+        if case .built = backing { return }
         for client in clients where clientIndices.indices.contains(client) {
             if shouldStop() { return }
             _ = try? clientData(client)

@@ -112,9 +112,20 @@ extension FederatedData {
             for (name, value) in [("alpha", alpha), ("beta", beta)] where !(value >= 0 && value.isFinite) {
                 throw .invalidParameter(name: "data.\(name)", reason: "\(value) must be a finite number ≥ 0")
             }
-            let data = SyntheticFedProx.generate(alpha: alpha, beta: beta, iid: iid, devices: clients, seed: dataSeed)
-            if scheme == .natural { return data.test }
-            (trainCount, test) = (data.train.count, data.test)
+            // Device by device, keeping only the test parts (the pooled training set is never held).
+            let generator = SyntheticFedProx.DeviceGenerator(alpha: alpha, beta: beta, iid: iid, seed: dataSeed)
+            var features: [Float] = [], labels: [Int32] = []
+            var count = 0
+            for device in 0..<clients {
+                let part = generator.device(device)
+                count += part.train.count
+                features.append(contentsOf: part.test.features)
+                labels.append(contentsOf: part.test.labels)
+            }
+            let pooled = Dataset(features: features, labels: labels, dimension: SyntheticFedProx.dimension,
+                                 classes: SyntheticFedProx.classes)
+            if scheme == .natural { return pooled }
+            (trainCount, test) = (count, pooled)
         case .teacher(let spec):
             try spec.validate()
             (trainCount, test) = (spec.trainSamples, TeacherData.generateTest(spec, seed: dataSeed))

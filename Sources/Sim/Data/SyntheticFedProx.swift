@@ -35,16 +35,50 @@ public enum SyntheticFedProx {
     public static func generate(alpha: Double, beta: Double, iid: Bool, devices: Int, seed: UInt64) -> SyntheticData {
         precondition(devices >= 1 && alpha >= 0 && beta >= 0, "SyntheticFedProx: invalid parameters")
         let d = dimension, k = classes
-        let std = (1...d).map { pow(Double($0), -0.6) }          // √(j^−1.2)
-        var shared = RandomKey(seed: seed, purpose: .dataGeneration, round: 2, client: 0).generator
-        let sharedW = (0..<(d * k)).map { _ in shared.nextNormal() }
-        let sharedB = (0..<k).map { _ in shared.nextNormal() }
-
+        let generator = DeviceGenerator(alpha: alpha, beta: beta, iid: iid, seed: seed)
         var train = (features: [Float](), labels: [Int32]())
         var test = (features: [Float](), labels: [Int32]())
         var trainDevice = [[Int]](), testDevice = [[Int]]()
-        var x = [Double](repeating: 0, count: d)
         for device in 0..<devices {
+            let part = generator.device(device)
+            trainDevice.append(Array(train.labels.count..<(train.labels.count + part.train.count)))
+            testDevice.append(Array(test.labels.count..<(test.labels.count + part.test.count)))
+            train.features.append(contentsOf: part.train.features); train.labels.append(contentsOf: part.train.labels)
+            test.features.append(contentsOf: part.test.features); test.labels.append(contentsOf: part.test.labels)
+        }
+        return SyntheticData(
+            train: Dataset(features: train.features, labels: train.labels, dimension: d, classes: k),
+            test: Dataset(features: test.features, labels: test.labels, dimension: d, classes: k),
+            trainDevice: trainDevice, testDevice: testDevice)
+    }
+
+    /// The number of training samples of `device` (⌊0.9·n_k⌋) — the stream's first draw, so a
+    /// process can lay out every device without generating any of them.
+    public static func trainCount(device: Int, seed: UInt64) -> Int {
+        var random = RandomKey(seed: seed, purpose: .dataGeneration, round: 1, client: UInt64(device)).generator
+        let n = Int(Distributions.logNormal(mu: 4, sigma: 2, using: &random).rounded(.down)) + minimumDeviceSamples
+        return Int((0.9 * Double(n)).rounded(.down))
+    }
+
+    /// Generates single devices; `generate` is the concatenation of `device(0)`, `device(1)`, …
+    /// bit for bit, so a worker can build just the devices (clients) it hosts.
+    public struct DeviceGenerator: Sendable {
+        let alpha: Double, beta: Double, iid: Bool, seed: UInt64
+        let std: [Double]
+        let sharedW: [Double], sharedB: [Double]
+
+        /// A generator of the devices of Synthetic(α, β) (or Synthetic-IID) with `seed`.
+        public init(alpha: Double, beta: Double, iid: Bool, seed: UInt64) {
+            (self.alpha, self.beta, self.iid, self.seed) = (alpha, beta, iid, seed)
+            std = (1...dimension).map { pow(Double($0), -0.6) }          // √(j^−1.2)
+            var shared = RandomKey(seed: seed, purpose: .dataGeneration, round: 2, client: 0).generator
+            sharedW = (0..<(dimension * classes)).map { _ in shared.nextNormal() }
+            sharedB = (0..<classes).map { _ in shared.nextNormal() }
+        }
+
+        /// Device `device`'s training and test samples, in their shuffled order.
+        public func device(_ device: Int) -> (train: Dataset, test: Dataset) {
+            let d = dimension, k = classes
             var random = RandomKey(seed: seed, purpose: .dataGeneration, round: 1, client: UInt64(device)).generator
             let n = Int(Distributions.logNormal(mu: 4, sigma: 2, using: &random).rounded(.down)) + minimumDeviceSamples
             let u = alpha * random.nextNormal()
@@ -54,6 +88,7 @@ public enum SyntheticFedProx {
             var b = (0..<k).map { _ in u + random.nextNormal() }
             if iid { w = sharedW; b = sharedB }
 
+            var x = [Double](repeating: 0, count: d)
             var features = [Float](repeating: 0, count: n * d)
             var labels = [Int32](repeating: 0, count: n)
             for s in 0..<n {
@@ -74,32 +109,21 @@ public enum SyntheticFedProx {
                 seed: RandomKey(seed: seed, purpose: .dataGeneration, round: 3, client: UInt64(device)).streamSeed,
                 count: n)
             let nTrain = Int((0.9 * Double(n)).rounded(.down))
+            var train = (features: [Float](), labels: [Int32]())
+            var test = (features: [Float](), labels: [Int32]())
+            train.features.reserveCapacity(nTrain * d)
+            test.features.reserveCapacity((n - nTrain) * d)
             for (position, sample) in order.enumerated() {
-                let inTrain = position < nTrain
-                if inTrain { trainDevice.appendIndex(train.labels.count, device: device) } else {
-                    testDevice.appendIndex(test.labels.count, device: device)
-                }
                 let row = features[(sample * d)..<((sample + 1) * d)]
-                if inTrain {
+                if position < nTrain {
                     train.features.append(contentsOf: row); train.labels.append(labels[sample])
                 } else {
                     test.features.append(contentsOf: row); test.labels.append(labels[sample])
                 }
             }
-            while trainDevice.count <= device { trainDevice.append([]) }
-            while testDevice.count <= device { testDevice.append([]) }
+            return (Dataset(features: train.features, labels: train.labels, dimension: d, classes: k),
+                    Dataset(features: test.features, labels: test.labels, dimension: d, classes: k))
         }
-        return SyntheticData(
-            train: Dataset(features: train.features, labels: train.labels, dimension: d, classes: k),
-            test: Dataset(features: test.features, labels: test.labels, dimension: d, classes: k),
-            trainDevice: trainDevice, testDevice: testDevice)
-    }
-}
-
-extension [[Int]] {
-    fileprivate mutating func appendIndex(_ index: Int, device: Int) {
-        while count <= device { append([]) }
-        self[device].append(index)
     }
 }
 

@@ -12,7 +12,7 @@
 enum IterativeRules {
     static func geometricMedian<S>(_ batch: UpdateBatch<S>, options: WeiszfeldOptions, previous: [Double]?) -> [Double] {
         let d = batch.dimension
-        let finite = (0..<batch.rows).filter { i in batch.row(i).allSatisfy { !$0.isInfinite } }
+        let finite = RobustKernels.rowsWithoutInfinity(batch)
         guard !finite.isEmpty else { return [Double](repeating: 0, count: d) }
         let x = finite.count == batch.rows ? batch : batch.selecting(finite)
         let n = x.rows
@@ -24,37 +24,31 @@ enum IterativeRules {
         }
         var weights = [Double](repeating: 0, count: n)
         var previousObjective = Double.infinity
-        x.values.withUnsafeBufferPointer { xs in
-            for _ in 0..<options.maxIterations {
-                var objective = 0.0
-                for i in 0..<n {
-                    var s = 0.0
-                    for k in 0..<d { let t = z[k] - Double(xs[i * d + k]); s += t * t }
-                    let dist = s.squareRoot()
-                    objective += dist
-                    weights[i] = 1 / max(options.nu, dist)
-                }
-                objective /= Double(n)
-                if options.tolerance > 0 {
-                    if abs(previousObjective - objective) <= options.tolerance * objective { break }
-                    previousObjective = objective
-                }
-                var total = 0.0
-                for i in 0..<n { total += weights[i] }
-                var next = [Double](repeating: 0, count: d)
-                for i in 0..<n {
-                    let w = weights[i]
-                    for k in 0..<d { next[k] += w * Double(xs[i * d + k]) }
-                }
-                var step = 0.0, size = 0.0
-                for k in 0..<d {
-                    next[k] /= total
-                    step += (next[k] - z[k]) * (next[k] - z[k])
-                    size += next[k] * next[k]
-                }
-                z = next
-                if options.stepTolerance > 0 && step.squareRoot() <= options.stepTolerance * max(1, size.squareRoot()) { break }
+        let all = Array(0..<n)
+        for _ in 0..<options.maxIterations {
+            let squared = RobustKernels.rowSquaredDistances(x, to: z)
+            var objective = 0.0
+            for i in 0..<n {
+                let dist = squared[i].squareRoot()
+                objective += dist
+                weights[i] = 1 / max(options.nu, dist)
             }
+            objective /= Double(n)
+            if options.tolerance > 0 {
+                if abs(previousObjective - objective) <= options.tolerance * objective { break }
+                previousObjective = objective
+            }
+            var total = 0.0
+            for i in 0..<n { total += weights[i] }
+            var next = RobustKernels.accumulate(x, rows: all, weights: weights)
+            var step = 0.0, size = 0.0
+            for k in 0..<d {
+                next[k] /= total
+                step += (next[k] - z[k]) * (next[k] - z[k])
+                size += next[k] * next[k]
+            }
+            z = next
+            if options.stepTolerance > 0 && step.squareRoot() <= options.stepTolerance * max(1, size.squareRoot()) { break }
         }
         return z
     }
@@ -62,23 +56,15 @@ enum IterativeRules {
     static func centeredClipping<S>(_ batch: UpdateBatch<S>, tau: Double, iterations: Int, start: [Double]) -> [Double] {
         let n = batch.rows, d = batch.dimension
         var v = start
-        var diff = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { xs in
-            for _ in 0..<iterations {
-                var step = [Double](repeating: 0, count: d)
-                for i in 0..<n {
-                    var s = 0.0
-                    for k in 0..<d {
-                        let t = Double(xs[i * d + k]) - v[k]
-                        diff[k] = t
-                        s += t * t
-                    }
-                    let norm = s.squareRoot()
-                    let factor = norm > 0 ? min(1, tau / norm) : 1
-                    for k in 0..<d { step[k] += diff[k] * factor }
-                }
-                for k in 0..<d { v[k] += step[k] / Double(n) }
+        let all = Array(0..<n)
+        for _ in 0..<iterations {
+            // Pass 1: ‖x_i − v‖ for every row; pass 2: Σ_i (x_i − v) · factor_i (x − v recomputed, not stored).
+            let factors = RobustKernels.rowSquaredDistances(batch, to: v).map { s in
+                let norm = s.squareRoot()
+                return norm > 0 ? min(1, tau / norm) : 1
             }
+            let step = RobustKernels.accumulate(batch, rows: all, weights: factors, center: v)
+            for k in 0..<d { v[k] += step[k] / Double(n) }
         }
         return v
     }

@@ -107,45 +107,26 @@ enum RobustKernels {
         return g
     }
 
-    /// Euclidean norm of every row, accumulated in Double.
+    /// Euclidean norm of every row, accumulated in Double (column-blocked, eight lanes).
     static func rowNorms<S>(_ batch: UpdateBatch<S>) -> [Double] {
-        let d = batch.dimension
-        return batch.values.withUnsafeBufferPointer { x in
-            (0..<batch.rows).map { i in
-                var s = 0.0
-                for k in 0..<d { let v = Double(x[i * d + k]); s += v * v }
-                return s.squareRoot()
-            }
-        }
+        rowSquaredDistances(batch, to: nil).map { $0.squareRoot() }
     }
 
     /// The mean of the given rows (in the given order), in Double.
     static func meanOfRows<S>(_ batch: UpdateBatch<S>, _ indices: [Int]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { x in
-            for i in indices {
-                for k in 0..<d { sum[k] += Double(x[i * d + k]) }
-            }
-        }
+        var sum = accumulate(batch, rows: indices)
         let scale = 1.0 / Double(max(1, indices.count))
-        for k in 0..<d { sum[k] *= scale }
+        for k in sum.indices { sum[k] *= scale }
         return sum
     }
 
-    /// Σ_i w_i x_i / Σ_i w_i in Double.
+    /// Σ_i w_i x_i / Σ_i w_i in Double (rows with w_i = 0 skipped).
     static func weightedMean<S>(_ batch: UpdateBatch<S>, weights: [Double]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
+        let rows = (0..<batch.rows).filter { weights[$0] != 0 }
         var total = 0.0
-        batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where weights[i] != 0 {
-                let w = weights[i]
-                total += w
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
-            }
-        }
-        for k in 0..<d { sum[k] /= total }
+        for i in rows { total += weights[i] }
+        var sum = accumulate(batch, rows: rows, weights: rows.map { weights[$0] })
+        for k in sum.indices { sum[k] /= total }
         return sum
     }
 
@@ -257,16 +238,9 @@ enum RobustKernels {
 }
 
 extension RobustKernels {
-    /// Σ_i w_i x_i in Double (no normalisation).
+    /// Σ_i w_i x_i in Double (no normalisation; rows with w_i = 0 skipped).
     static func combination<S>(_ batch: UpdateBatch<S>, coefficients: [Double]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where coefficients[i] != 0 {
-                let w = coefficients[i]
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
-            }
-        }
-        return sum
+        let rows = (0..<batch.rows).filter { coefficients[$0] != 0 }
+        return accumulate(batch, rows: rows, weights: rows.map { coefficients[$0] })
     }
 }

@@ -136,10 +136,7 @@ enum ColumnNetworks {
     @inline(__always)
     static func laneSums(_ scratch: UnsafeMutablePointer<SIMD16<Float>>, _ lo: Int, _ hi: Int) -> SIMD16<Double> {
         var acc = SIMD16<Double>()
-        for p in lo..<hi {
-            let v = scratch[p]
-            for l in 0..<16 { acc[l] += Double(v[l]) }
-        }
+        for p in lo..<hi { acc += SIMD16<Double>(scratch[p]) }  // lane-wise: the same order per lane
         return acc
     }
 }

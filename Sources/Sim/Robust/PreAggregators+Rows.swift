@@ -123,6 +123,14 @@ extension PreAggregators {
     /// mean(materialize(batch, rows)) in Double, without the intermediate batch.
     static func meanOfRows<S>(_ batch: UpdateBatch<S>, _ rows: VirtualRows) -> [Double] {
         let d = batch.dimension
+        let all = rows.members.flatMap { $0 }
+        if !rows.members.contains(where: \.isEmpty), Set(all).count == all.count {
+            // Each input row feeds one output row (clipping, ARC, bucketing): one streaming sweep.
+            var sum = RobustKernels.sumOfDisjointRows(batch, members: rows.members, scales: rows.scales)
+            let scale = 1.0 / Double(max(1, rows.count))
+            for k in 0..<d { sum[k] *= scale }
+            return sum
+        }
         var sum = [Double](repeating: 0, count: d)
         sum.withUnsafeMutableBufferPointer { sp in
             forEachBlock(batch, rows) { k0, width, _, tmp in

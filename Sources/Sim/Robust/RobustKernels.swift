@@ -25,6 +25,7 @@ enum RobustKernels {
     static func squaredDistances<S>(_ batch: UpdateBatch<S>) -> [Double] {
         let n = batch.rows, d = batch.dimension
         var out = [Double](repeating: 0, count: n * n)
+        if let fast = floatSquaredDistances(batch) { return fast }
         if n * n * d >= gramThreshold && n > 2 {
             let g = gram(batch, center: nil)
             for i in 0..<n {

@@ -89,6 +89,44 @@ import Testing
         }
     }
 
+    /// Centered clipping (zero and non-zero start) and the ByzFL geometric median on both sides of
+    /// `rowPassLimit` (one pass per row below it, two passes above) against plain-loop references.
+    @Test(arguments: [1_000, RobustKernels.rowPassLimit + 5])
+    func onePassAndTwoPassRulesMatchPlainLoops(d: Int) throws {
+        let n = 6
+        var x = Self.batch(n: n, d: d, seed: UInt64(d))
+        for k in 0..<d { x.values[2 * d + k] *= 9 }
+        let wide = x.values.map { Double($0) }
+        func norm(_ i: Int, _ v: [Double]) -> Double {
+            var s = 0.0
+            for k in 0..<d { let t = wide[i * d + k] - v[k]; s += t * t }
+            return s.squareRoot()
+        }
+        let tau = Double(d).squareRoot() * 1.5
+        for start in [[Double](repeating: 0, count: d), (0..<d).map { Double($0 % 3) / 10 }] {
+            var want = start
+            for i in 0..<n {
+                let r = norm(i, start), w = r > 0 ? min(1, tau / r) : 1
+                for k in 0..<d { want[k] += (wide[i * d + k] - start[k]) * w / Double(n) }
+            }
+            let got = IterativeRules.centeredClipping(x, tau: tau, iterations: 1, start: start)
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }, "centered clipping d=\(d)")
+        }
+        var z = [Double](repeating: 0, count: d)
+        for _ in 0..<3 {
+            let beta = (0..<n).map { 1 / max(0.1, norm($0, z)) }
+            let total = beta.reduce(0, +)
+            z = (0..<d).map { k in (0..<n).reduce(0.0) { $0 + beta[$1] * wide[$1 * d + k] } / total }
+        }
+        let got = IterativeRules.geometricMedian(x, options: .byzfl(), previous: nil)
+        #expect(zip(got, z).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }, "geometric median d=\(d)")
+        // A row with +∞ is dropped before the iterations (its norm is +∞, the scan confirms it).
+        x.values[4 * d + 7] = .infinity
+        let dropped = IterativeRules.geometricMedian(x, options: .byzfl(), previous: nil)
+        let kept = IterativeRules.geometricMedian(x.selecting([0, 1, 2, 3, 5]), options: .byzfl(), previous: nil)
+        #expect(dropped == kept)
+    }
+
     @Test func infinityScanFindsEveryPosition() {
         var x = Self.batch(n: 4, d: 37, seed: 5)
         x.values[1 * 37 + 36] = -.infinity

@@ -39,6 +39,17 @@ extension AggregationChain {
     func fusedMean<S>(_ batch: UpdateBatch<S>, _ context: AggregationContext<S>) throws(RobustError) -> AggregationResult<S>? {
         guard steps.count == 2, case .mean = steps[1] else { return nil }
         _ = try steps[0].check(inputs: batch.rows)
+        if case .clipping(let c) = steps[0], RobustKernels.rowPassFits(batch) {
+            // Each row's norm, then its (clipped, rounded to S) values added while it is in L2: the
+            // same sums as `meanOfRows(batch, clippingRows(batch, c:))`, the input read once.
+            var sum = RobustKernels.rowPass(batch, center: nil, centered: false, roundToScalar: true) { _, s in
+                let norm = s.squareRoot()
+                return norm > c ? c / norm : nil
+            }.sum
+            let scale = 1.0 / Double(batch.rows)
+            for k in sum.indices { sum[k] *= scale }
+            return AggregationResult(vector: sum.map { S($0) })
+        }
         guard let rows = steps[0].virtualRows(batch, context: context) else { return nil }
         _ = try steps[1].check(inputs: rows.count)
         return AggregationResult(vector: PreAggregators.meanOfRows(batch, rows).map { S($0) })

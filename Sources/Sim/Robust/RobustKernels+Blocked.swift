@@ -75,6 +75,12 @@ extension RobustKernels {
         ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
     }
 
+    /// Whether row i contains ±∞.
+    static func rowHasInfinity<S>(_ batch: UpdateBatch<S>, _ i: Int) -> Bool {
+        let d = batch.dimension
+        return rowsWithoutInfinity(UpdateBatch(rows: 1, dimension: d, values: Array(batch.values[(i * d)..<((i + 1) * d)]))).isEmpty
+    }
+
     /// The rows that contain no ±∞ (NaN rows are kept).
     static func rowsWithoutInfinity<S>(_ batch: UpdateBatch<S>) -> [Int] {
         let n = batch.rows, d = batch.dimension

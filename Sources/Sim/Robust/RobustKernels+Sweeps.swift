@@ -236,6 +236,54 @@ extension RobustKernels {
                                 while k0 < vectorEnd {
                                     let end = min(vectorEnd, k0 + sweepBlock)
                                     var r = 0
+                                    // Four one-member rows (clipping, ARC): pointers, flags and factors in
+                                    // locals (the accumulator stores would otherwise force reloads).
+                                    while r + 4 <= members.count && sp[r + 4] - sp[r] == 4 {
+                                        let q0 = bp[sp[r]], q1 = bp[sp[r + 1]], q2 = bp[sp[r + 2]], q3 = bp[sp[r + 3]]
+                                        let s0 = flag[r], s1 = flag[r + 1], s2 = flag[r + 2], s3 = flag[r + 3]
+                                        let f0 = SIMD8<Double>(repeating: fp[r]), f1 = SIMD8<Double>(repeating: fp[r + 1])
+                                        let f2 = SIMD8<Double>(repeating: fp[r + 2]), f3 = SIMD8<Double>(repeating: fp[r + 3])
+                                        @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>) -> SIMD8<Double> {
+                                            scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
+                                        }
+                                        var k = k0
+                                        while k < end {
+                                            var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                            s = s + one(q0, k, s0, f0)
+                                            s = s + one(q1, k, s1, f1)
+                                            s = s + one(q2, k, s2, f2)
+                                            s = s + one(q3, k, s3, f3)
+                                            a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                            k += 8
+                                        }
+                                        r += 4
+                                    }
+                                    // Four two-member rows (bucketing with s = 2).
+                                    while r + 4 <= members.count && sp[r + 4] - sp[r] == 8 && sp[r + 1] - sp[r] == 2
+                                            && sp[r + 2] - sp[r + 1] == 2 && sp[r + 3] - sp[r + 2] == 2 {
+                                        let b = sp[r]
+                                        let q0 = bp[b], q1 = bp[b + 1], q2 = bp[b + 2], q3 = bp[b + 3]
+                                        let q4 = bp[b + 4], q5 = bp[b + 5], q6 = bp[b + 6], q7 = bp[b + 7]
+                                        let s0 = flag[r], s1 = flag[r + 1], s2 = flag[r + 2], s3 = flag[r + 3]
+                                        let f0 = SIMD8<Double>(repeating: fp[r]), f1 = SIMD8<Double>(repeating: fp[r + 1])
+                                        let f2 = SIMD8<Double>(repeating: fp[r + 2]), f3 = SIMD8<Double>(repeating: fp[r + 3])
+                                        @inline(__always) func two(_ p: UnsafePointer<S>, _ q: UnsafePointer<S>, _ k: Int, _ scaled: Bool,
+                                                                   _ f: SIMD8<Double>) -> SIMD8<Double> {
+                                            let t = wide8(p, k) + wide8(q, k)
+                                            return rounded8(scaled ? t * f : t, as: S.self)
+                                        }
+                                        var k = k0
+                                        while k < end {
+                                            var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                            s = s + two(q0, q1, k, s0, f0)
+                                            s = s + two(q2, q3, k, s1, f1)
+                                            s = s + two(q4, q5, k, s2, f2)
+                                            s = s + two(q6, q7, k, s3, f3)
+                                            a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                            k += 8
+                                        }
+                                        r += 4
+                                    }
                                     while r + 4 <= members.count {
                                         var k = k0
                                         while k < end {

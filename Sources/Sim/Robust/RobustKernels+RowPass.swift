@@ -2,16 +2,16 @@
 // row's distance to a vector (static clipping + mean, centered clipping, a Weiszfeld step).
 //
 // The two-pass form reads the input twice from memory: once for the n distances, once for the
-// weighted sum. When one row plus the Double accumulator fit in the per-core L2 (d ≤ `rowPassLimit`,
-// e.g. n = 200, d = 10^5: 400 KB + 800 KB), each row is instead reduced and then immediately added
-// while it is still in L2, so the input streams from memory once. Results are bit-for-bit those of
+// weighted sum. When two rows plus the Double accumulator fit in the per-core L2 (d ≤ `rowPassLimit`,
+// e.g. n = 200, d = 10^5: 2 × 400 KB + 800 KB), each pair of rows is instead reduced and then
+// immediately added while it is still in L2, so the input streams from memory once. Results are bit-for-bit those of
 // the two-pass form: the distance uses `rowReduce`'s lane structure, and every output coordinate is
 // still `((acc + t_0) + t_1) + …` with the rows in order; only the loop nest differs. Above the limit
 // the callers keep the two-pass form (a 4 MB row would fall out of L2 before its second read).
 
 extension RobustKernels {
-    /// Largest d for the one-pass form: a Float row plus the Double accumulator within ~1.5 MB of L2.
-    static let rowPassLimit = 131_072
+    /// Largest d for the one-pass form: two Float rows plus the Double accumulator within ~1.8 MB of L2.
+    static let rowPassLimit = 114_688
 
     /// Whether `rowPass` applies to this batch.
     static func rowPassFits<S>(_ batch: UpdateBatch<S>) -> Bool {
@@ -33,9 +33,8 @@ extension RobustKernels {
                 guard let x = xs.baseAddress, let o = ap.baseAddress else { return }
                 let a = UnsafeMutableRawPointer(o)
                 @inline(__always) func run(_ c: UnsafePointer<Double>?, _ hasC: Bool) {
-                    for i in 0..<n {
-                        let row = x + i * d
-                        // Reduction: identical to rowReduce(squares: true).
+                    // Reduction of one row: identical to rowReduce(squares: true).
+                    @inline(__always) func reduce(_ row: UnsafePointer<S>) -> Double {
                         var total = 0.0
                         var k0 = 0
                         while k0 < d {
@@ -58,32 +57,63 @@ extension RobustKernels {
                             total += s
                             k0 += width
                         }
-                        squares[i] = total
-                        // Accumulation of this row while it is in L2.
-                        let w = factor(i, total)
-                        let sub = hasC && centered
-                        let scale = SIMD8<Double>(repeating: w ?? 1)
-                        var k = 0
-                        while k < vectorEnd {
-                            var t = wide8(row, k)
-                            if sub { t = t - load8(c!, k) }
-                            if w != nil {
-                                t = t * scale
-                                if roundToScalar { t = rounded8(t, as: S.self) }
-                            }
-                            a.storeBytes(of: a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + t,
-                                         toByteOffset: 8 * k, as: SIMD8<Double>.self)
-                            k += 8
+                        return total
+                    }
+                    let sub = hasC && centered
+                    @inline(__always) func term(_ row: UnsafePointer<S>, _ k: Int, _ w: Double?, _ scale: SIMD8<Double>) -> SIMD8<Double> {
+                        var t = wide8(row, k)
+                        if sub { t = t - load8(c!, k) }
+                        if w != nil {
+                            t = t * scale
+                            if roundToScalar { t = rounded8(t, as: S.self) }
                         }
-                        while k < d {
-                            var t = Double(row[k])
-                            if sub { t -= c![k] }
-                            if let w {
-                                t *= w
-                                if roundToScalar { t = Double(S(t)) }
+                        return t
+                    }
+                    @inline(__always) func scalarTerm(_ row: UnsafePointer<S>, _ k: Int, _ w: Double?) -> Double {
+                        var t = Double(row[k])
+                        if sub { t -= c![k] }
+                        if let w {
+                            t *= w
+                            if roundToScalar { t = Double(S(t)) }
+                        }
+                        return t
+                    }
+                    // Two rows at a time: both reduced, then added in one sweep (row order kept), so the
+                    // L2-resident accumulator is read and written once per two rows.
+                    var i = 0
+                    while i < n {
+                        let pair = i + 1 < n
+                        let row0 = x + i * d, row1 = x + (pair ? i + 1 : i) * d
+                        squares[i] = reduce(row0)
+                        let w0 = factor(i, squares[i])
+                        let scale0 = SIMD8<Double>(repeating: w0 ?? 1)
+                        if pair {
+                            squares[i + 1] = reduce(row1)
+                            let w1 = factor(i + 1, squares[i + 1])
+                            let scale1 = SIMD8<Double>(repeating: w1 ?? 1)
+                            var k = 0
+                            while k < vectorEnd {
+                                let s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + term(row0, k, w0, scale0)
+                                a.storeBytes(of: s + term(row1, k, w1, scale1), toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                k += 8
                             }
-                            o[k] = o[k] + t
-                            k += 1
+                            while k < d {
+                                o[k] = (o[k] + scalarTerm(row0, k, w0)) + scalarTerm(row1, k, w1)
+                                k += 1
+                            }
+                            i += 2
+                        } else {
+                            var k = 0
+                            while k < vectorEnd {
+                                let s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + term(row0, k, w0, scale0)
+                                a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                k += 8
+                            }
+                            while k < d {
+                                o[k] = o[k] + scalarTerm(row0, k, w0)
+                                k += 1
+                            }
+                            i += 1
                         }
                     }
                 }

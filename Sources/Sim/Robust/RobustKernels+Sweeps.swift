@@ -149,7 +149,8 @@ extension RobustKernels {
     }
 
     /// For every row i: Σ over 2048-column blocks (in order) of `lanesSum` of eight lanes of
-    /// (x_ik − c_k)² (`squares`) or x_ik · c_k (dot products). One sequential pass per row.
+    /// (x_ik − c_k)² (`squares`) or x_ik · c_k (dot products). Rows are walked from start to end, four
+    /// at a time (four sequential streams sharing each load of c); every row keeps its own lanes.
     static func rowReduce<S>(_ batch: UpdateBatch<S>, _ vector: [Double]?, squares: Bool) -> [Double] {
         let n = batch.rows, d = batch.dimension
         var out = [Double](repeating: 0, count: n)
@@ -157,43 +158,85 @@ extension RobustKernels {
         batch.values.withUnsafeBufferPointer { xs in
             guard let x = xs.baseAddress else { return }
             @inline(__always) func run(_ c: UnsafePointer<Double>?, _ hasC: Bool) {
-                for i in 0..<n {
+                var i = 0
+                while i + 4 <= n {
+                    let r0 = x + i * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d
+                    var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+                    var k0 = 0
+                    while k0 < d {
+                        let width = min(columnBlock, d - k0)
+                        let vectorEnd = width & ~7
+                        var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), a2 = SIMD8<Double>(), a3 = SIMD8<Double>()
+                        var k = 0
+                        if squares {
+                            while k < vectorEnd {
+                                var u0 = wide8(r0 + k0, k), u1 = wide8(r1 + k0, k), u2 = wide8(r2 + k0, k), u3 = wide8(r3 + k0, k)
+                                if hasC {
+                                    let cv = load8(c! + k0, k)
+                                    u0 = u0 - cv; u1 = u1 - cv; u2 = u2 - cv; u3 = u3 - cv
+                                }
+                                a0 += u0 * u0; a1 += u1 * u1; a2 += u2 * u2; a3 += u3 * u3
+                                k += 8
+                            }
+                        } else {
+                            while k < vectorEnd {
+                                let cv = load8(c! + k0, k)
+                                a0 += wide8(r0 + k0, k) * cv; a1 += wide8(r1 + k0, k) * cv
+                                a2 += wide8(r2 + k0, k) * cv; a3 += wide8(r3 + k0, k) * cv
+                                k += 8
+                            }
+                        }
+                        t0 += blockTail(r0 + k0, c.map { $0 + k0 }, hasC, lanesSum(a0), from: vectorEnd, to: width)
+                        t1 += blockTail(r1 + k0, c.map { $0 + k0 }, hasC, lanesSum(a1), from: vectorEnd, to: width)
+                        t2 += blockTail(r2 + k0, c.map { $0 + k0 }, hasC, lanesSum(a2), from: vectorEnd, to: width)
+                        t3 += blockTail(r3 + k0, c.map { $0 + k0 }, hasC, lanesSum(a3), from: vectorEnd, to: width)
+                        k0 += width
+                    }
+                    out[i] = t0; out[i + 1] = t1; out[i + 2] = t2; out[i + 3] = t3
+                    i += 4
+                }
+                while i < n {
                     let row = x + i * d
                     var total = 0.0
                     var k0 = 0
                     while k0 < d {
                         let width = min(columnBlock, d - k0)
+                        let vectorEnd = width & ~7
                         let p = row + k0
                         var a = SIMD8<Double>()
                         var k = 0
                         if squares {
-                            while k + 8 <= width {
+                            while k < vectorEnd {
                                 var t = wide8(p, k)
                                 if hasC { t = t - load8(c! + k0, k) }
                                 a += t * t
                                 k += 8
                             }
                         } else {
-                            while k + 8 <= width {
+                            while k < vectorEnd {
                                 a += wide8(p, k) * load8(c! + k0, k)
                                 k += 8
                             }
                         }
-                        var s = lanesSum(a)
-                        while k < width {
-                            if squares {
-                                let t: Double = Double(p[k]) - (hasC ? c![k0 + k] : 0)
-                                s += t * t
-                            } else {
-                                s += Double(p[k]) * c![k0 + k]
-                            }
-                            k += 1
-                        }
-                        total += s
+                        total += blockTail(p, c.map { $0 + k0 }, hasC, lanesSum(a), from: vectorEnd, to: width)
                         k0 += width
                     }
                     out[i] = total
+                    i += 1
                 }
+            }
+            @inline(__always) func blockTail(_ p: UnsafePointer<S>, _ c: UnsafePointer<Double>?, _ hasC: Bool, _ lanes: Double,
+                                             from start: Int, to width: Int) -> Double {
+                var s = lanes
+                for k in start..<width {
+                    if squares {
+                        let t: Double = Double(p[k]) - (hasC ? c![k] : 0)
+                        s += t * t
+                    } else {
+                        s += Double(p[k]) * c![k]
+                    }
+                }
+                return s
             }
             if let vector { vector.withUnsafeBufferPointer { run($0.baseAddress, true) } } else { run(nil, false) }
         }

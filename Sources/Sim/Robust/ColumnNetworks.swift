@@ -136,7 +136,10 @@ enum ColumnNetworks {
     @inline(__always)
     static func laneSums(_ scratch: UnsafeMutablePointer<SIMD16<Float>>, _ lo: Int, _ hi: Int) -> SIMD16<Double> {
         var acc = SIMD16<Double>()
-        for p in lo..<hi { acc += SIMD16<Double>(scratch[p]) }  // lane-wise: the same order per lane
+        for p in lo..<hi {  // lane-wise: the same order per lane
+            let v = scratch[p]
+            acc += SIMD16<Double>(lowHalf: RobustKernels.widen(v.lowHalf), highHalf: RobustKernels.widen(v.highHalf))
+        }
         return acc
     }
 }

@@ -86,7 +86,7 @@ enum IterativeRules {
         for _ in 0..<iterations {
             // x − 0 = x exactly: a zero v (the first round's start) needs no center at all.
             let center: [Double]? = v.allSatisfy { $0 == 0 } ? nil : v
-            let step: [Double]
+            var step: [Double]
             if RobustKernels.rowPassFits(batch) {
                 // ‖x_i − v‖ and the clipped step in one pass over each row (bit-identical to two passes).
                 step = RobustKernels.rowPass(batch, center: center, centered: true, roundToScalar: false, factor: factor).sum
@@ -95,7 +95,13 @@ enum IterativeRules {
                 let factors = RobustKernels.rowSquaredDistances(batch, to: center).enumerated().map { factor($0.offset, $0.element) }
                 step = RobustKernels.accumulate(batch, rows: all, weights: factors, center: center)
             }
-            for k in 0..<d { v[k] += step[k] / Double(n) }
+            // v ← v + step / n, written into the step's fresh array (no copy of v).
+            v.withUnsafeBufferPointer { vp in
+                step.withUnsafeMutableBufferPointer { sp in
+                    for k in 0..<d { sp[k] = vp[k] + sp[k] / Double(n) }
+                }
+            }
+            v = step
         }
         return v
     }

@@ -127,6 +127,19 @@ import Testing
         #expect(dropped == kept)
     }
 
+    /// OpenBLAS's ssyrk gives the same bits with one and two threads (every Gram entry is formed by one
+    /// thread in a fixed k order), so the Float Gram route is independent of the thread count.
+    @Test func floatGramDistancesIgnoreTheThreadCount() throws {
+        let x = Self.batch(n: 96, d: 9_000, seed: 31)
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        BLAS.setThreads(1)
+        let one = try #require(RobustKernels.floatSquaredDistances(x))
+        BLAS.setThreads(2)
+        let two = try #require(RobustKernels.floatSquaredDistances(x))
+        #expect(one == two)
+    }
+
     @Test func infinityScanFindsEveryPosition() {
         var x = Self.batch(n: 4, d: 37, seed: 5)
         x.values[1 * 37 + 36] = -.infinity

@@ -5,7 +5,8 @@
 // computed from direct differences Σ_k (x_ik − x_jk)² while n²·d is small (every fixture: the
 // oracles use direct differences and the fixtures require 1e-9); above `gramThreshold` they use the
 // Gram identity ‖x_i‖² + ‖x_j‖² − 2⟨x_i, x_j⟩ with OpenBLAS `cblas_dsyrk` over Double column blocks
-// (Float inputs are widened block by block, so no full Double copy exists), clamped at 0. The Gram
+// (Float inputs are widened block by block, so no full Double copy exists; Float batches use Float
+// block Grams instead, see RobustKernels+FloatGram.swift), clamped at 0. The Gram
 // form loses relative accuracy for near-identical rows (cancellation); selections among such rows
 // may then differ from the direct form, which is why it is reserved for large inputs.
 // Both forms give an exactly symmetric matrix with a zero diagonal (computed once for i < j).

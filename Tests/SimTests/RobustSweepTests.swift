@@ -140,6 +140,19 @@ import Testing
         #expect(one == two)
     }
 
+    /// Bulyan's coordinate step keeps fewer values than it drops (β < θ − β): the fully sorted
+    /// network path against the scalar Double path, with and without ties.
+    @Test(arguments: [0, 3])
+    func narrowMeanAroundMedianMatchesTheScalarPath(levels: Int) {
+        for (n, d) in [(7, 19), (17, 40), (30, 33), (45, 17)] {
+            let x = RobustFloatPathTests.batch(n: n, d: d, seed: UInt64(7 * n + d + levels), levels: levels)
+            let keep = max(1, n / 3)
+            let a = CoordinateRules.meanAroundMedian(x, keep: keep)
+            let b = CoordinateRules.meanAroundMedian(x.converted(to: Double.self), keep: keep)
+            #expect(RobustFloatPathTests.close(a, b, 1e-12), "n=\(n) d=\(d) keep=\(keep) levels=\(levels)")
+        }
+    }
+
     @Test func infinityScanFindsEveryPosition() {
         var x = Self.batch(n: 4, d: 37, seed: 5)
         x.values[1 * 37 + 36] = -.infinity

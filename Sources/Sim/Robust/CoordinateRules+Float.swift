@@ -41,18 +41,21 @@ extension CoordinateRules {
     static func floatMeanAroundMedian<S>(_ batch: UpdateBatch<S>, rows: [Int], keep: Int) -> [Double]? {
         guard let batch = batch as? UpdateBatch<Float> else { return nil }
         let n = rows.count, f = n - keep, h = n / 2
-        guard f >= 0, keep > 0, f < keep else { return nil }
-        // Exact positions: the f lowest, the f highest and the median; the rest [f, keep) as two sets.
-        var ends = Array(stride(from: 1, through: f, by: 1))
+        guard f >= 0, keep > 0 else { return nil }
+        // f < keep: exact positions are the f lowest, the f highest and the median, the rest [f, keep)
+        // one set. f ≥ keep (Bulyan's step: β = θ − 2f of θ rows): the kept window can sit anywhere,
+        // so the network sorts fully and the window is summed position by position.
+        let wide = f >= keep
+        var ends = Array(stride(from: 1, through: wide ? n : f, by: 1))
         ends += n % 2 == 1 ? [h, h + 1] : [h - 1, h, h + 1]
-        ends += Array(keep...n)
+        if !wide { ends += Array(keep...n) }
         ends = Array(Set(ends.filter { $0 > 0 && $0 <= n })).sorted()
         var out = [Double](repeating: 0, count: batch.dimension)
         let scalar: (Int) -> Void = { k in
             out[k] = scalarColumn(batch, rows: rows, k) { col in meanAroundMedianColumn(col, n: n, keep: keep) }
         }
         ColumnNetworks.forEachBlock(batch, rows: rows, groupEnds: ends, { s, k, count in
-            let middle = ColumnNetworks.laneSums(s, f, keep)
+            let middle = wide ? SIMD16<Double>() : ColumnNetworks.laneSums(s, f, keep)
             for l in 0..<count {
                 let m = n % 2 == 1 ? Double(s[h][l]) : (Double(s[h - 1][l]) + Double(s[h][l])) / 2
                 var lo = 0, hi = n
@@ -65,6 +68,12 @@ extension CoordinateRules {
                     }
                 }
                 if tie { scalar(k + l); continue }
+                if wide {
+                    var total = 0.0
+                    for p in lo..<hi { total += Double(s[p][l]) }
+                    out[k + l] = total / Double(keep)
+                    continue
+                }
                 // The window lo..<hi contains f..<keep; add its ends in position order.
                 var total = 0.0
                 for p in lo..<f { total += Double(s[p][l]) }

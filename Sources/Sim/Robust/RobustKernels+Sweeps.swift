@@ -107,34 +107,25 @@ extension RobustKernels {
             scalarTail(8)
             r += 8
         }
-        if r + 4 <= rows.count {
-            let p0 = x + rows[r] * d + k0, p1 = x + rows[r + 1] * d + k0, p2 = x + rows[r + 2] * d + k0
-            let p3 = x + rows[r + 3] * d + k0
-            let w0 = w(r), w1 = w(r + 1), w2 = w(r + 2), w3 = w(r + 3)
-            var k = 0
-            while k < vectorEnd {
-                var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
-                s = s + term8(p0, k, c, hasC, w0, hasW)
-                s = s + term8(p1, k, c, hasC, w1, hasW)
-                s = s + term8(p2, k, c, hasC, w2, hasW)
-                s = s + term8(p3, k, c, hasC, w3, hasW)
-                a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
-                k += 8
+        if r < rows.count {
+            // The last 1–7 rows in one pass (one more read-modify-write of the block, not one per row).
+            let m = rows.count - r
+            withUnsafeTemporaryAllocation(of: UnsafePointer<S>.self, capacity: 8) { ptrs in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { ws in
+                    for q in 0..<m {
+                        ptrs[q] = x + rows[r + q] * d + k0
+                        ws[q] = w(r + q)
+                    }
+                    var k = 0
+                    while k < vectorEnd {
+                        var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+                        for q in 0..<m { s = s + term8(ptrs[q], k, c, hasC, ws[q], hasW) }
+                        a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                        k += 8
+                    }
+                }
             }
-            scalarTail(4)
-            r += 4
-        }
-        while r < rows.count {
-            let p0 = x + rows[r] * d + k0
-            let w0 = w(r)
-            var k = 0
-            while k < vectorEnd {
-                let s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + term8(p0, k, c, hasC, w0, hasW)
-                a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
-                k += 8
-            }
-            scalarTail(1)
-            r += 1
+            scalarTail(m)
         }
     }
 

@@ -85,6 +85,7 @@ public struct AggregationChain: Sendable, Equatable {
         if let trusted = context.trusted, trusted.count != batch.dimension {
             throw .dimensionMismatch(expected: batch.dimension, found: trusted.count)
         }
+        if let fused = try fusedMean(batch, context) { return fused }
         let rows = try runPre(batch, context)
         _ = try aggregator.check(inputs: rows.rows)
         return try aggregator.aggregate(rows, context: context)

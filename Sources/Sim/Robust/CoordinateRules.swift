@@ -17,6 +17,7 @@ enum CoordinateRules {
 
     /// Coordinate-wise median.
     static func median<S>(_ batch: UpdateBatch<S>) -> [Double] {
+        if let fast = floatMedian(batch) { return fast }
         var out = [Double](repeating: 0, count: batch.dimension)
         let n = batch.rows
         RobustKernels.forEachColumn(batch) { col, k in out[k] = RobustKernels.median(col, n) }
@@ -26,6 +27,7 @@ enum CoordinateRules {
     /// Coordinate-wise trimmed mean dropping `b` values at each end. Precondition: 2b < n.
     static func trimmedMean<S>(_ batch: UpdateBatch<S>, trim b: Int) -> [Double] {
         if b == 0 { return mean(batch) }
+        if let fast = floatTrimmedMean(batch, trim: b) { return fast }
         let n = batch.rows
         let kept = Double(n - 2 * b)
         var out = [Double](repeating: 0, count: batch.dimension)
@@ -45,6 +47,7 @@ enum CoordinateRules {
 
     /// Per coordinate: the mean of the `keep` values closest to the coordinate's median.
     static func meanAroundMedian<S>(_ batch: UpdateBatch<S>, keep: Int) -> [Double] {
+        if let fast = floatMeanAroundMedian(batch, rows: Array(0..<batch.rows), keep: keep) { return fast }
         let n = batch.rows
         var out = [Double](repeating: 0, count: batch.dimension)
         var sorted = [Double](repeating: 0, count: n)

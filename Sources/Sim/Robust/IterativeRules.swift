@@ -12,73 +12,96 @@
 enum IterativeRules {
     static func geometricMedian<S>(_ batch: UpdateBatch<S>, options: WeiszfeldOptions, previous: [Double]?) -> [Double] {
         let d = batch.dimension
-        let finite = (0..<batch.rows).filter { i in batch.row(i).allSatisfy { !$0.isInfinite } }
+        var z: [Double]? = nil  // nil: the zero vector (distances are then plain norms, x − 0 = x exactly)
+        var known: [Double]? = nil  // squared distances of the kept rows to z, when already computed
+        let finite: [Int]
+        if options.start == .zero || (options.start == .previous && previous == nil) {
+            // The norms pass doubles as the ±∞ scan: a row with a finite squared norm holds no ±∞ (nor NaN).
+            let norms = RobustKernels.rowSquaredDistances(batch, to: nil)
+            finite = (0..<batch.rows).filter { norms[$0].isFinite || !RobustKernels.rowHasInfinity(batch, $0) }
+            known = finite.map { norms[$0] }
+        } else {
+            finite = RobustKernels.rowsWithoutInfinity(batch)
+        }
         guard !finite.isEmpty else { return [Double](repeating: 0, count: d) }
         let x = finite.count == batch.rows ? batch : batch.selecting(finite)
         let n = x.rows
-        var z: [Double]
         switch options.start {
-        case .zero: z = [Double](repeating: 0, count: d)
+        case .zero: break
         case .mean: z = CoordinateRules.mean(x)
-        case .previous: z = previous ?? [Double](repeating: 0, count: d)
+        case .previous: z = previous
         }
         var weights = [Double](repeating: 0, count: n)
         var previousObjective = Double.infinity
-        x.values.withUnsafeBufferPointer { xs in
-            for _ in 0..<options.maxIterations {
-                var objective = 0.0
-                for i in 0..<n {
-                    var s = 0.0
-                    for k in 0..<d { let t = z[k] - Double(xs[i * d + k]); s += t * t }
-                    let dist = s.squareRoot()
-                    objective += dist
-                    weights[i] = 1 / max(options.nu, dist)
-                }
-                objective /= Double(n)
-                if options.tolerance > 0 {
-                    if abs(previousObjective - objective) <= options.tolerance * objective { break }
-                    previousObjective = objective
-                }
-                var total = 0.0
-                for i in 0..<n { total += weights[i] }
-                var next = [Double](repeating: 0, count: d)
-                for i in 0..<n {
-                    let w = weights[i]
-                    for k in 0..<d { next[k] += w * Double(xs[i * d + k]) }
-                }
-                var step = 0.0, size = 0.0
-                for k in 0..<d {
-                    next[k] /= total
-                    step += (next[k] - z[k]) * (next[k] - z[k])
-                    size += next[k] * next[k]
-                }
-                z = next
-                if options.stepTolerance > 0 && step.squareRoot() <= options.stepTolerance * max(1, size.squareRoot()) { break }
+        let all = Array(0..<n)
+        let onePass = RobustKernels.rowPassFits(x)
+        for _ in 0..<options.maxIterations {
+            let weight: (Int, Double) -> Double = { _, squared in 1 / max(options.nu, squared.squareRoot()) }
+            var squared: [Double]
+            var sum: [Double]? = nil
+            if let k = known {
+                squared = k
+                known = nil
+            } else if onePass {
+                // Distances and the weighted sum in one pass over the rows (bit-identical to two passes).
+                (sum, squared) = RobustKernels.rowPass(x, center: z, centered: false, roundToScalar: false, factor: weight)
+            } else {
+                squared = RobustKernels.rowSquaredDistances(x, to: z)
             }
+            var objective = 0.0
+            for i in 0..<n {
+                let dist = squared[i].squareRoot()
+                objective += dist
+                weights[i] = weight(i, squared[i])
+            }
+            objective /= Double(n)
+            if options.tolerance > 0 {
+                if abs(previousObjective - objective) <= options.tolerance * objective { break }
+                previousObjective = objective
+            }
+            var total = 0.0
+            for i in 0..<n { total += weights[i] }
+            var next = sum ?? RobustKernels.accumulate(x, rows: all, weights: weights)
+            var step = 0.0, size = 0.0
+            for k in 0..<d {
+                next[k] /= total
+                let zk = z?[k] ?? 0
+                step += (next[k] - zk) * (next[k] - zk)
+                size += next[k] * next[k]
+            }
+            z = next
+            if options.stepTolerance > 0 && step.squareRoot() <= options.stepTolerance * max(1, size.squareRoot()) { break }
         }
-        return z
+        return z ?? [Double](repeating: 0, count: d)
     }
 
     static func centeredClipping<S>(_ batch: UpdateBatch<S>, tau: Double, iterations: Int, start: [Double]) -> [Double] {
         let n = batch.rows, d = batch.dimension
         var v = start
-        var diff = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { xs in
-            for _ in 0..<iterations {
-                var step = [Double](repeating: 0, count: d)
-                for i in 0..<n {
-                    var s = 0.0
-                    for k in 0..<d {
-                        let t = Double(xs[i * d + k]) - v[k]
-                        diff[k] = t
-                        s += t * t
-                    }
-                    let norm = s.squareRoot()
-                    let factor = norm > 0 ? min(1, tau / norm) : 1
-                    for k in 0..<d { step[k] += diff[k] * factor }
-                }
-                for k in 0..<d { v[k] += step[k] / Double(n) }
+        let all = Array(0..<n)
+        let factor: (Int, Double) -> Double = { _, s in
+            let norm = s.squareRoot()
+            return norm > 0 ? min(1, tau / norm) : 1
+        }
+        for _ in 0..<iterations {
+            // x − 0 = x exactly: a zero v (the first round's start) needs no center at all.
+            let center: [Double]? = v.allSatisfy { $0 == 0 } ? nil : v
+            var step: [Double]
+            if RobustKernels.rowPassFits(batch) {
+                // ‖x_i − v‖ and the clipped step in one pass over each row (bit-identical to two passes).
+                step = RobustKernels.rowPass(batch, center: center, centered: true, roundToScalar: false, factor: factor).sum
+            } else {
+                // Pass 1: ‖x_i − v‖ for every row; pass 2: Σ_i (x_i − v) · factor_i (x − v recomputed, not stored).
+                let factors = RobustKernels.rowSquaredDistances(batch, to: center).enumerated().map { factor($0.offset, $0.element) }
+                step = RobustKernels.accumulate(batch, rows: all, weights: factors, center: center)
             }
+            // v ← v + step / n, written into the step's fresh array (no copy of v).
+            v.withUnsafeBufferPointer { vp in
+                step.withUnsafeMutableBufferPointer { sp in
+                    for k in 0..<d { sp[k] = vp[k] + sp[k] / Double(n) }
+                }
+            }
+            v = step
         }
         return v
     }

@@ -60,6 +60,7 @@ enum KrumRules {
             let winner = RobustKernels.stableOrder(s)[0]
             selected.append(remaining.remove(at: winner))
         }
+        if let fast = CoordinateRules.floatMeanAroundMedian(batch, rows: selected, keep: beta) { return (fast, selected) }
         let chosen = batch.selecting(selected)
         return (CoordinateRules.meanAroundMedian(chosen, keep: beta), selected)
     }

@@ -15,83 +15,30 @@
 
 enum PreAggregators {
     static func nnm<S>(_ batch: UpdateBatch<S>, f: Int) -> UpdateBatch<S> {
-        let n = batch.rows, d = batch.dimension
-        let dist = RobustKernels.squaredDistances(batch)
-        var out = [S]()
-        out.reserveCapacity(n * d)
-        for i in 0..<n {
-            let order = RobustKernels.stableOrder(Array(dist[i * n..<(i + 1) * n]))
-            let mixed = RobustKernels.meanOfRows(batch, Array(order.prefix(n - f)))
-            out.append(contentsOf: mixed.map { S($0) })
-        }
-        return UpdateBatch(rows: n, dimension: d, values: out)
+        materialize(batch, nnmRows(batch, f: f))
     }
 
     static func bucketing<S>(_ batch: UpdateBatch<S>, size s: Int, permutation: [Int]) -> UpdateBatch<S> {
-        let n = batch.rows, d = batch.dimension
-        var out = [S]()
-        var start = 0
-        var buckets = 0
-        while start < n {
-            let members = Array(permutation[start..<min(start + s, n)])
-            out.append(contentsOf: RobustKernels.meanOfRows(batch, members).map { S($0) })
-            start += s
-            buckets += 1
-        }
-        return UpdateBatch(rows: buckets, dimension: d, values: out)
+        materialize(batch, bucketingRows(rows: batch.rows, size: s, permutation: permutation))
     }
 
     static func clipping<S>(_ batch: UpdateBatch<S>, c: Double) -> UpdateBatch<S> {
-        let norms = RobustKernels.rowNorms(batch)
-        return scalingRows(batch, norms.map { $0 > c ? c / $0 : nil })
-    }
-
-    /// The batch with row i multiplied by `scales[i]` (in Double, rounded to S); rows whose scale is nil
-    /// are copied unchanged. Writes every output value once (no copy-then-overwrite).
-    static func scalingRows<S>(_ batch: UpdateBatch<S>, _ scales: [Double?]) -> UpdateBatch<S> {
-        guard scales.contains(where: { $0 != nil }) else { return batch }
-        let n = batch.rows, d = batch.dimension
-        let values = [S](unsafeUninitializedCapacity: n * d) { out, count in
-            batch.values.withUnsafeBufferPointer { x in
-                for i in 0..<n {
-                    if let scale = scales[i] {
-                        for k in (i * d)..<((i + 1) * d) { out.initializeElement(at: k, to: S(Double(x[k]) * scale)) }
-                    } else {
-                        for k in (i * d)..<((i + 1) * d) { out.initializeElement(at: k, to: x[k]) }
-                    }
-                }
-            }
-            count = n * d
-        }
-        return UpdateBatch(rows: n, dimension: d, values: values)
+        let rows = clippingRows(batch, c: c)
+        return rows.scales.contains { $0 != nil } ? materialize(batch, rows) : batch
     }
 
     /// ARC's clipped count k = ⌊2f(n − f)/n⌋.
     static func arcCount(n: Int, f: Int) -> Int { n > 0 ? (2 * f * (n - f)) / n : 0 }
 
     static func arc<S>(_ batch: UpdateBatch<S>, f: Int) -> UpdateBatch<S> {
-        let n = batch.rows
-        let k = arcCount(n: n, f: f)
-        guard k > 0, k < n else { return batch }
-        let norms = RobustKernels.rowNorms(batch)
-        let order = RobustKernels.stableOrder(norms)
-        let threshold = norms[order[n - k - 1]]
-        var scales = [Double?](repeating: nil, count: n)
-        for i in order[(n - k)...] where norms[i] > threshold { scales[i] = threshold / norms[i] }
-        return scalingRows(batch, scales)
+        let rows = arcRows(batch, f: f)
+        return rows.scales.contains { $0 != nil } ? materialize(batch, rows) : batch
     }
 
     /// MoNNA: (aggregate, selected rows ascending).
     static func monna<S>(_ batch: UpdateBatch<S>, f: Int, pivot: [Double]) -> ([Double], [Int]) {
-        let n = batch.rows, d = batch.dimension
-        var dist = [Double](repeating: 0, count: n)
-        batch.values.withUnsafeBufferPointer { xs in
-            for i in 0..<n {
-                var s = 0.0
-                for k in 0..<d { let t = Double(xs[i * d + k]) - pivot[k]; s += t * t }
-                dist[i] = s
-            }
-        }
+        let n = batch.rows
+        let dist = RobustKernels.rowSquaredDistances(batch, to: pivot)
         let chosen = Array(RobustKernels.stableOrder(dist).prefix(n - f)).sorted()
         return (RobustKernels.meanOfRows(batch, chosen), chosen)
     }

@@ -5,7 +5,8 @@
 // computed from direct differences Σ_k (x_ik − x_jk)² while n²·d is small (every fixture: the
 // oracles use direct differences and the fixtures require 1e-9); above `gramThreshold` they use the
 // Gram identity ‖x_i‖² + ‖x_j‖² − 2⟨x_i, x_j⟩ with OpenBLAS `cblas_dsyrk` over Double column blocks
-// (Float inputs are widened block by block, so no full Double copy exists), clamped at 0. The Gram
+// (Float inputs are widened block by block, so no full Double copy exists; Float batches use Float
+// block Grams instead, see RobustKernels+FloatGram.swift), clamped at 0. The Gram
 // form loses relative accuracy for near-identical rows (cancellation); selections among such rows
 // may then differ from the direct form, which is why it is reserved for large inputs.
 // Both forms give an exactly symmetric matrix with a zero diagonal (computed once for i < j).
@@ -25,6 +26,7 @@ enum RobustKernels {
     static func squaredDistances<S>(_ batch: UpdateBatch<S>) -> [Double] {
         let n = batch.rows, d = batch.dimension
         var out = [Double](repeating: 0, count: n * n)
+        if let fast = floatSquaredDistances(batch) { return fast }
         if n * n * d >= gramThreshold && n > 2 {
             let g = gram(batch, center: nil)
             for i in 0..<n {
@@ -107,45 +109,26 @@ enum RobustKernels {
         return g
     }
 
-    /// Euclidean norm of every row, accumulated in Double.
+    /// Euclidean norm of every row, accumulated in Double (column-blocked, eight lanes).
     static func rowNorms<S>(_ batch: UpdateBatch<S>) -> [Double] {
-        let d = batch.dimension
-        return batch.values.withUnsafeBufferPointer { x in
-            (0..<batch.rows).map { i in
-                var s = 0.0
-                for k in 0..<d { let v = Double(x[i * d + k]); s += v * v }
-                return s.squareRoot()
-            }
-        }
+        rowSquaredDistances(batch, to: nil).map { $0.squareRoot() }
     }
 
     /// The mean of the given rows (in the given order), in Double.
     static func meanOfRows<S>(_ batch: UpdateBatch<S>, _ indices: [Int]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { x in
-            for i in indices {
-                for k in 0..<d { sum[k] += Double(x[i * d + k]) }
-            }
-        }
+        var sum = accumulate(batch, rows: indices)
         let scale = 1.0 / Double(max(1, indices.count))
-        for k in 0..<d { sum[k] *= scale }
+        for k in sum.indices { sum[k] *= scale }
         return sum
     }
 
-    /// Σ_i w_i x_i / Σ_i w_i in Double.
+    /// Σ_i w_i x_i / Σ_i w_i in Double (rows with w_i = 0 skipped).
     static func weightedMean<S>(_ batch: UpdateBatch<S>, weights: [Double]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
+        let rows = (0..<batch.rows).filter { weights[$0] != 0 }
         var total = 0.0
-        batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where weights[i] != 0 {
-                let w = weights[i]
-                total += w
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
-            }
-        }
-        for k in 0..<d { sum[k] /= total }
+        for i in rows { total += weights[i] }
+        var sum = accumulate(batch, rows: rows, weights: rows.map { weights[$0] })
+        for k in sum.indices { sum[k] /= total }
         return sum
     }
 
@@ -257,16 +240,9 @@ enum RobustKernels {
 }
 
 extension RobustKernels {
-    /// Σ_i w_i x_i in Double (no normalisation).
+    /// Σ_i w_i x_i in Double (no normalisation; rows with w_i = 0 skipped).
     static func combination<S>(_ batch: UpdateBatch<S>, coefficients: [Double]) -> [Double] {
-        let d = batch.dimension
-        var sum = [Double](repeating: 0, count: d)
-        batch.values.withUnsafeBufferPointer { x in
-            for i in 0..<batch.rows where coefficients[i] != 0 {
-                let w = coefficients[i]
-                for k in 0..<d { sum[k] += w * Double(x[i * d + k]) }
-            }
-        }
-        return sum
+        let rows = (0..<batch.rows).filter { coefficients[$0] != 0 }
+        return accumulate(batch, rows: rows, weights: rows.map { coefficients[$0] })
     }
 }

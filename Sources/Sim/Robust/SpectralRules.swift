@@ -45,7 +45,7 @@ enum SpectralRules {
             for i in 0..<n { for j in 0..<n { p[i * n + j] = g[i * n + j] - a[i] - a[j] + b } }
             let root = c.map { max(0, $0).squareRoot() }
             for i in 0..<n { for j in 0..<n { m[i * n + j] = root[i] * p[i * n + j] * root[j] / total } }
-            let (values, vectors) = SymmetricEigen.decompose(m, n)
+            let (values, vectors) = SymmetricEigen.top(m, n, count: 1)
             let lambda = max(0, values[0])
             if lambda < bestLambda {
                 bestLambda = lambda
@@ -81,7 +81,7 @@ enum SpectralRules {
         func subspace(_ w: [Double]) -> (proj: [[Double]], sigma: [Double], u: [[Double]]) {
             var m = [Double](repeating: 0, count: n * n)
             for i in 0..<n { for j in 0..<n { m[i * n + j] = w[i] * cosine[i * n + j] * w[j] } }
-            let (values, vectors) = SymmetricEigen.decompose(m, n)
+            let (values, vectors) = SymmetricEigen.top(m, n, count: rank)
             let top = values.first ?? 0
             var sigma: [Double] = [], us: [[Double]] = []
             for k in 0..<rank where values[k] > 1e-12 * top && values[k] > 0 {
@@ -150,7 +150,7 @@ enum SpectralRules {
                 return v
             })
             let k = RobustKernels.gram(sub, center: CoordinateRules.mean(sub))
-            let (values, vectors) = SymmetricEigen.decompose(k, n)
+            let (values, vectors) = SymmetricEigen.top(k, n, count: 1)
             let lambda = max(0, values[0])
             let scores = vectors[0].map { lambda * $0 * $0 }
             lastKept = Array(RobustKernels.stableOrder(scores).prefix(keepCount))

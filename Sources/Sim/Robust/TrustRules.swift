@@ -21,14 +21,11 @@ enum TrustRules {
         trustedNorm = trustedNorm.squareRoot()
         var coefficients = [Double](repeating: 0, count: n)
         var total = 0.0
-        batch.values.withUnsafeBufferPointer { xs in
-            for i in 0..<n where norms[i] > 0 && trustedNorm > 0 {
-                var dot = 0.0
-                for k in 0..<d { dot += Double(xs[i * d + k]) * trusted[k] }
-                let score = max(0, dot / (norms[i] * trustedNorm))
-                total += score
-                coefficients[i] = score * trustedNorm / norms[i]
-            }
+        let dots = trustedNorm > 0 ? RobustKernels.rowDots(batch, with: trusted) : [Double](repeating: 0, count: n)
+        for i in 0..<n where norms[i] > 0 && trustedNorm > 0 {
+            let score = max(0, dots[i] / (norms[i] * trustedNorm))
+            total += score
+            coefficients[i] = score * trustedNorm / norms[i]
         }
         let selected = (0..<n).filter { coefficients[$0] > 0 }
         guard total > 0 else { return ([Double](repeating: 0, count: d), []) }

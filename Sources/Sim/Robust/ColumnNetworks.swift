@@ -1,0 +1,145 @@
+// Float fast path of the coordinate-wise rules (median, trimmed mean, Meamed, Bulyan's coordinate
+// step): sorting networks run lane-parallel across 16 adjacent columns.
+//
+// Row-major storage holds 16 adjacent coordinates of a row in one 64-byte line, so a block of 16
+// columns is n SIMD16<Float> loads. A Batcher odd–even merge sorting network (on the next power of
+// two, padded with +∞) then sorts all 16 columns at once with SIMD min/max — exact on Float, no
+// widening, no branches. The network is pruned twice when it is built: comparators that only ever
+// meet padding are dropped (forward), and comparators at the end that only reorder values inside
+// one "group" of sorted positions the rule does not distinguish (e.g. the kept middle of a trimmed
+// mean) are dropped (backward; a kept comparator makes its two positions exact). The rule then reads
+// the groups and sums in Double, in position order: deterministic, the same on every machine.
+//
+// Exactness: the median is bit-identical to the scalar Double path (same two middle values, same
+// (a + b)/2 in Double). Trimmed mean and Meamed sum the same multiset of values in another order
+// (last-bit differences). Meamed's tie rule (equal distances to the median at the boundary: keep the
+// lower row index) needs the rows, which the network discards: such columns, and any 16-column block
+// holding a NaN, are recomputed by the scalar path. Only Float batches take this path; Double
+// batches (fixtures, `gradwire aggregate`) keep the scalar path.
+
+enum ColumnNetworks {
+    /// Columns handled together (SIMD lanes).
+    static let lanes = 16
+
+    /// A pruned sorting network for `n` values: flattened (i, j) pairs, i < j, min to i.
+    /// `groups` are the ends of consecutive groups of sorted positions the caller needs as sets
+    /// (a group of one position is needed exactly); positions from the last end to the padded size
+    /// form a final group.
+    static func network(n: Int, groupEnds: [Int]) -> [Int32] {
+        var size = 1
+        while size < n { size *= 2 }
+        var pairs: [(Int, Int)] = []
+        var p = 1
+        while p < size {
+            var k = p
+            while k >= 1 {
+                var j = k % p
+                while j + k < size {
+                    for i in 0..<min(k, size - j - k) where (i + j) / (2 * p) == (i + j + k) / (2 * p) {
+                        pairs.append((i + j, i + j + k))
+                    }
+                    j += 2 * k
+                }
+                k /= 2
+            }
+            p *= 2
+        }
+        // Forward: positions ≥ n start as +∞; a comparator whose upper input is +∞ is a no-op.
+        var infinite = (0..<size).map { $0 >= n }
+        var live: [(Int, Int)] = []
+        for (i, j) in pairs {
+            if infinite[j] { continue }
+            if infinite[i] { infinite[i] = false; infinite[j] = true }
+            live.append((i, j))
+        }
+        // Backward: drop trailing comparators inside one group; a kept one makes its positions exact.
+        var label = [Int](repeating: 0, count: size)
+        var start = 0, group = 0
+        for end in groupEnds + [size] {
+            for q in start..<max(start, end) { label[q] = group }
+            start = max(start, end)
+            group += 1
+        }
+        var next = group
+        var kept: [(Int, Int)] = []
+        for (i, j) in live.reversed() {
+            if label[i] == label[j] { continue }
+            kept.append((i, j))
+            label[i] = next; label[j] = next + 1
+            next += 2
+        }
+        return kept.reversed().flatMap { [Int32($0.0), Int32($0.1)] }
+    }
+
+    /// Sorts (per the pruned network) the 16 columns k..<k+16 of `rows` into `scratch` (padded to the
+    /// network's size with +∞). Returns false when a value is NaN (the caller falls back).
+    @inline(__always)
+    static func load(_ x: UnsafePointer<Float>, d: Int, k: Int, rows: [Int], lanes count: Int,
+                     size: Int, scratch: UnsafeMutablePointer<SIMD16<Float>>, network: UnsafeBufferPointer<Int32>) -> Bool {
+        var nan = SIMDMask<SIMD16<Int32>>()
+        for (r, row) in rows.enumerated() {
+            let v: SIMD16<Float>
+            if count == lanes {
+                v = UnsafeRawPointer(x + row * d + k).loadUnaligned(as: SIMD16<Float>.self)
+            } else {
+                var t = SIMD16<Float>(repeating: 0)
+                for l in 0..<count { t[l] = x[row * d + k + l] }
+                v = t
+            }
+            nan = nan .| (v .!= v)
+            scratch[r] = v
+        }
+        if any(nan) { return false }
+        for r in rows.count..<size { scratch[r] = SIMD16<Float>(repeating: .infinity) }
+        var t = 0
+        while t < network.count {
+            let i = Int(network[t]), j = Int(network[t + 1])
+            let a = scratch[i], b = scratch[j]
+            let less = a .< b
+            scratch[i] = a.replacing(with: b, where: .!less)
+            scratch[j] = b.replacing(with: a, where: .!less)
+            t += 2
+        }
+        return true
+    }
+
+    /// Runs `body(scratch, k, lanes)` on every 16-column block of the rows `rows` after sorting it with
+    /// a network for `groupEnds`; `fallback(k)` for the columns of blocks holding a NaN.
+    static func forEachBlock(_ batch: UpdateBatch<Float>, rows: [Int], groupEnds: [Int],
+                             _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
+                             fallback: (Int) -> Void) {
+        let d = batch.dimension, n = rows.count
+        guard d > 0, n > 0 else { return }
+        let net = network(n: n, groupEnds: groupEnds)
+        var size = 1
+        while size < n { size *= 2 }
+        let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
+        defer { scratch.deallocate() }
+        batch.values.withUnsafeBufferPointer { xs in
+            net.withUnsafeBufferPointer { np in
+                guard let x = xs.baseAddress else { return }
+                var k = 0
+                while k < d {
+                    let count = min(lanes, d - k)
+                    if load(x, d: d, k: k, rows: rows, lanes: count, size: size, scratch: scratch, network: np) {
+                        body(scratch, k, count)
+                    } else {
+                        for l in 0..<count { fallback(k + l) }
+                    }
+                    k += count
+                }
+            }
+        }
+    }
+
+    /// Σ over sorted positions lo..<hi of every lane, in Double, position by position.
+    @inline(__always)
+    static func laneSums(_ scratch: UnsafeMutablePointer<SIMD16<Float>>, _ lo: Int, _ hi: Int) -> SIMD16<Double> {
+        var acc = SIMD16<Double>()
+        for p in lo..<hi {  // lane-wise: the same order per lane
+            let v = scratch[p]
+            acc += SIMD16<Double>(lowHalf: RobustKernels.widen(v.lowHalf), highHalf: RobustKernels.widen(v.highHalf))
+        }
+        return acc
+    }
+}

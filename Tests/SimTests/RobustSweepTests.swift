@@ -1,0 +1,163 @@
+@testable import Sim
+import Testing
+
+/// The SIMD row kernels and the Float Gram route against plain scalar references and the Double path.
+@Suite struct RobustSweepTests {
+    static func batch(n: Int, d: Int, seed: UInt64) -> UpdateBatch<Float> {
+        RobustFloatPathTests.batch(n: n, d: d, seed: seed)
+    }
+
+    /// Shapes with row counts off the 8/4-row sweeps and column tails off the 8-lane vectors.
+    static let shapes = [(1, 7), (3, 9), (9, 35), (13, 70_003), (21, 130)]
+
+    @Test func accumulateMatchesTheScalarLoopBitForBit() {
+        for (n, d) in Self.shapes {
+            let x = Self.batch(n: n, d: d, seed: UInt64(n + d))
+            let rows = Array((0..<n).reversed())
+            let weights = (0..<n).map { 0.5 + Double($0) / 7 }
+            let center = (0..<d).map { Double($0 % 5) / 3 }
+            let got = RobustKernels.accumulate(x, rows: rows, weights: weights, center: center)
+            var want = [Double](repeating: 0, count: d)
+            for k in 0..<d {
+                for (r, i) in rows.enumerated() { want[k] += (Double(x.values[i * d + k]) - center[k]) * weights[r] }
+            }
+            #expect(got == want, "n=\(n) d=\(d)")
+            let plain = RobustKernels.accumulate(x, rows: rows)
+            #expect(plain == (0..<d).map { k in rows.reduce(0.0) { $0 + Double(x.values[$1 * d + k]) } }, "n=\(n) d=\(d)")
+        }
+    }
+
+    @Test func rowReductionsMatchDirectSums() {
+        for (n, d) in Self.shapes {
+            let x = Self.batch(n: n, d: d, seed: UInt64(3 * n + d))
+            let v = (0..<d).map { Double($0 % 7) / 5 - 0.5 }
+            let squares = RobustKernels.rowSquaredDistances(x, to: v), dots = RobustKernels.rowDots(x, with: v)
+            for i in 0..<n {
+                var s = 0.0, p = 0.0
+                for k in 0..<d {
+                    let t = Double(x.values[i * d + k]) - v[k]
+                    s += t * t
+                    p += Double(x.values[i * d + k]) * v[k]
+                }
+                #expect(abs(squares[i] - s) <= 1e-12 * s, "n=\(n) d=\(d) row \(i)")
+                #expect(abs(dots[i] - p) <= 1e-12 * max(1, abs(p)) * Double(d), "n=\(n) d=\(d) row \(i)")
+            }
+            // Float and Double batches holding the same values give the same bits.
+            #expect(squares == RobustKernels.rowSquaredDistances(x.converted(to: Double.self), to: v))
+        }
+    }
+
+    /// The fused pre-aggregator + mean sweep equals materialising the batch and averaging it.
+    @Test(arguments: ["clipping", "arc", "bucketing"])
+    func fusedMeanEqualsTheTwoStepRoute(pre: String) throws {
+        for (n, d) in Self.shapes where n > 2 {
+            var x = Self.batch(n: n, d: d, seed: UInt64(n * d))
+            for k in 0..<d { x.values[k] *= 40 }  // one long row, so clipping and ARC scale something
+            let parameters = ["clipping": RuleParameters(["c": .number(Double(d).squareRoot())])]
+            let fused = try AggregationChain(names: [pre, "mean"], parameters: parameters, defaultF: 1)
+            let context = AggregationContext<Float>(seed: 9, round: 2)
+            let a = try fused.aggregate(x, context: context)
+            let pre = try fused.preAggregate(x, context: context)
+            let b = try AggregationChain(names: ["mean"], defaultF: 1).aggregate(pre, context: context)
+            #expect(a.vector == b.vector, "n=\(n) d=\(d)")
+        }
+    }
+
+    @Test func floatGramDistancesMatchTheDoubleRoute() throws {
+        let n = 20, d = 12_000  // n²·d above gramThreshold
+        var x = Self.batch(n: n, d: d, seed: 77)
+        // Rows 3, 4 and 5 identical (colluding clients) and row 6 a tiny perturbation of row 3.
+        for k in 0..<d {
+            x.values[4 * d + k] = x.values[3 * d + k]
+            x.values[5 * d + k] = x.values[3 * d + k]
+            x.values[6 * d + k] = x.values[3 * d + k] + (k % 3 == 0 ? 1e-3 : 0)
+        }
+        let fast = try #require(RobustKernels.floatSquaredDistances(x))
+        let wide = x.converted(to: Double.self)
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<d { let t = wide.values[i * d + k] - wide.values[j * d + k]; s += t * t }
+                #expect(abs(fast[i * n + j] - s) <= 1e-4 * s + 1e-12, "pair \(i), \(j)")
+            }
+        }
+        #expect(fast[3 * n + 4] == 0 && fast[4 * n + 5] == 0)
+        for rule in ["krum", "multi-krum"] {
+            let chain = try AggregationChain(names: [rule], defaultF: 4)
+            let a = try chain.aggregate(x, context: AggregationContext()), b = try chain.aggregate(wide, context: AggregationContext())
+            #expect(a.selected == b.selected, "\(rule)")
+        }
+    }
+
+    /// Centered clipping (zero and non-zero start) and the ByzFL geometric median on both sides of
+    /// `rowPassLimit` (one pass per row below it, two passes above) against plain-loop references.
+    @Test(arguments: [1_000, RobustKernels.rowPassLimit + 5])
+    func onePassAndTwoPassRulesMatchPlainLoops(d: Int) throws {
+        let n = 6
+        var x = Self.batch(n: n, d: d, seed: UInt64(d))
+        for k in 0..<d { x.values[2 * d + k] *= 9 }
+        let wide = x.values.map { Double($0) }
+        func norm(_ i: Int, _ v: [Double]) -> Double {
+            var s = 0.0
+            for k in 0..<d { let t = wide[i * d + k] - v[k]; s += t * t }
+            return s.squareRoot()
+        }
+        let tau = Double(d).squareRoot() * 1.5
+        for start in [[Double](repeating: 0, count: d), (0..<d).map { Double($0 % 3) / 10 }] {
+            var want = start
+            for i in 0..<n {
+                let r = norm(i, start), w = r > 0 ? min(1, tau / r) : 1
+                for k in 0..<d { want[k] += (wide[i * d + k] - start[k]) * w / Double(n) }
+            }
+            let got = IterativeRules.centeredClipping(x, tau: tau, iterations: 1, start: start)
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }, "centered clipping d=\(d)")
+        }
+        var z = [Double](repeating: 0, count: d)
+        for _ in 0..<3 {
+            let beta = (0..<n).map { 1 / max(0.1, norm($0, z)) }
+            let total = beta.reduce(0, +)
+            z = (0..<d).map { k in (0..<n).reduce(0.0) { $0 + beta[$1] * wide[$1 * d + k] } / total }
+        }
+        let got = IterativeRules.geometricMedian(x, options: .byzfl(), previous: nil)
+        #expect(zip(got, z).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) }, "geometric median d=\(d)")
+        // A row with +∞ is dropped before the iterations (its norm is +∞, the scan confirms it).
+        x.values[4 * d + 7] = .infinity
+        let dropped = IterativeRules.geometricMedian(x, options: .byzfl(), previous: nil)
+        let kept = IterativeRules.geometricMedian(x.selecting([0, 1, 2, 3, 5]), options: .byzfl(), previous: nil)
+        #expect(dropped == kept)
+    }
+
+    /// OpenBLAS's ssyrk gives the same bits with one and two threads (every Gram entry is formed by one
+    /// thread in a fixed k order), so the Float Gram route is independent of the thread count.
+    @Test func floatGramDistancesIgnoreTheThreadCount() throws {
+        let x = Self.batch(n: 96, d: 9_000, seed: 31)
+        let before = BLAS.threads
+        defer { BLAS.setThreads(before) }
+        BLAS.setThreads(1)
+        let one = try #require(RobustKernels.floatSquaredDistances(x))
+        BLAS.setThreads(2)
+        let two = try #require(RobustKernels.floatSquaredDistances(x))
+        #expect(one == two)
+    }
+
+    /// Bulyan's coordinate step keeps fewer values than it drops (β < θ − β): the fully sorted
+    /// network path against the scalar Double path, with and without ties.
+    @Test(arguments: [0, 3])
+    func narrowMeanAroundMedianMatchesTheScalarPath(levels: Int) {
+        for (n, d) in [(7, 19), (17, 40), (30, 33), (45, 17)] {
+            let x = RobustFloatPathTests.batch(n: n, d: d, seed: UInt64(7 * n + d + levels), levels: levels)
+            let keep = max(1, n / 3)
+            let a = CoordinateRules.meanAroundMedian(x, keep: keep)
+            let b = CoordinateRules.meanAroundMedian(x.converted(to: Double.self), keep: keep)
+            #expect(RobustFloatPathTests.close(a, b, 1e-12), "n=\(n) d=\(d) keep=\(keep) levels=\(levels)")
+        }
+    }
+
+    @Test func infinityScanFindsEveryPosition() {
+        var x = Self.batch(n: 4, d: 37, seed: 5)
+        x.values[1 * 37 + 36] = -.infinity
+        x.values[2 * 37 + 17] = .infinity
+        x.values[3 * 37 + 4] = .nan
+        #expect(RobustKernels.rowsWithoutInfinity(x) == [0, 3])
+    }
+}

@@ -37,7 +37,7 @@ extension Coordinator {
             currentRound = round
             let roundStart = MonotonicClock.seconds()
             let started = scheduler.startClients(step: Int(round))
-            guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }
+            guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round, lastReason: lastWorkerFailure) }
             var roundMachine = RoundMachine(round: round, clients: started, assignment: assignment)
             let startActions = roundMachine.start()
             machine = roundMachine
@@ -48,7 +48,7 @@ extension Coordinator {
                 if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
                 try checkLiveness(socket)
                 if assignment.workers.isEmpty, let current = machine, !current.isClosed {
-                    throw CoordinatorError.allWorkersLost(round: round)
+                    throw CoordinatorError.allWorkersLost(round: round, lastReason: lastWorkerFailure)
                 }
             }
             guard let closed = machine else { continue }

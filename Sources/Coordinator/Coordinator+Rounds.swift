@@ -25,7 +25,7 @@ extension Coordinator {
             var selected = federated.participation.nextParticipants()
             // Over-commitment samples a longer prefix of the same uniform schedule (docs/stragglers.md).
             if case .overcommit = settings.roundPolicy { selected = settings.roundParticipants(round: round) }
-            guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round) }
+            guard !assignment.workers.isEmpty else { throw CoordinatorError.allWorkersLost(round: round, lastReason: lastWorkerFailure) }
             var roundMachine = RoundMachine(round: round, clients: try askableClients(selected, round: round),
                                             assignment: assignment)
             let startActions = roundMachine.start()
@@ -39,7 +39,7 @@ extension Coordinator {
                 try checkLiveness(socket)
                 try enforceWallPolicy(socket, roundStart: roundStart)
                 if assignment.workers.isEmpty, let current = machine, !current.isClosed {
-                    throw CoordinatorError.allWorkersLost(round: round)
+                    throw CoordinatorError.allWorkersLost(round: round, lastReason: lastWorkerFailure)
                 }
             }
             guard let closed = machine else { continue }

@@ -55,6 +55,8 @@ public final class Coordinator {
     var workerModelVersion: [String: UInt64] = [:]
     var broadcast: TensorPayload?
     var lastWorkerOf: [ClientID: String] = [:]
+    /// The last reason a worker gave for leaving (shown when every worker is gone).
+    var lastWorkerFailure: String?
     /// Gradient coding's state across rounds (Coordinator+Coding.swift); nil until a coded round closes.
     var codingState: CodingRunState?
     /// Decoded compressed updates, the downlink copy and per-client transport bytes (Coordinator+Compression.swift).
@@ -234,6 +236,11 @@ public final class Coordinator {
                 if machine != nil, workers[name] != nil, let client = report.client {
                     try handle(.clientFailed(worker: name, round: report.round, client: client, reason: "\(report.code): \(report.detail)"),
                                socket)
+                } else if report.client == nil, [.configRejected, .dataUnavailable].contains(report.code), workers[name] != nil {
+                    // The worker could not set up the run and is leaving: drop it now, with its reason.
+                    try record("worker_error", worker: name, detail: "\(report.code): \(report.detail)")
+                    lastWorkerFailure = "\(name): \(report.detail)"
+                    try loseWorker(name, reason: "it could not set up the run (\(report.code))", socket)
                 } else {
                     try record("worker_error", worker: name, detail: "\(report.code): \(report.detail)")
                 }

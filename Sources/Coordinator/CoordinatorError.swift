@@ -9,7 +9,7 @@ public enum CoordinatorError: Error, CustomStringConvertible {
     case transport(ZMQError)
     case runDirectory(RunDirectoryError)
     case workersMissing(expected: Int, joined: Int, waitedSeconds: Double, endpoint: String)
-    case allWorkersLost(round: RoundID)
+    case allWorkersLost(round: RoundID, lastReason: String? = nil)
     /// The experiment cannot be set up for this data (e.g. a trace file that does not fit).
     case config(ConfigError)
     /// The participation-aware aggregation or the server optimizer refused a round's inputs.
@@ -30,7 +30,10 @@ public enum CoordinatorError: Error, CustomStringConvertible {
             return "experiment: \(error.description)"
         case let .aggregation(round, detail):
             return "aggregation of round \(round) failed: \(detail)"
-        case .allWorkersLost(let round):
+        case .allWorkersLost(let round, let lastReason?):
+            return "every worker was lost in round \(round); the last one said: \(lastReason). Fix that and run again "
+                + "(events.jsonl and logs/ have the details)"
+        case .allWorkersLost(let round, nil):
             return "every worker was lost in round \(round); nothing can train. See events.jsonl and logs/ for why "
                 + "they stopped"
         }

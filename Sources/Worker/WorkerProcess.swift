@@ -125,15 +125,23 @@ public final class WorkerProcess {
     }
 
     private func serve(_ socket: borrowing Socket, welcome: Welcome) throws {
+        // A worker that cannot set up says why before it leaves, so the coordinator drops it at once
+        // with the reason instead of waiting for its heartbeats to stop.
         let settings: RunSettings
         do {
             settings = try RunSettings(ExperimentConfig.parse(toml: welcome.configTOML))
         } catch {
+            try? sendPatiently(Message.error(ErrorReport(code: .configRejected, detail: error.description)).encoded(), socket)
             throw WorkerError.config(error)
         }
         BLAS.setThreads(settings.blasThreads)
         let store: ClientDataStore
-        do { store = try settings.clientStore() } catch { throw WorkerError.data(error) }
+        do {
+            store = try settings.clientStore()
+        } catch {
+            try? sendPatiently(Message.error(ErrorReport(code: .dataUnavailable, detail: error.description)).encoded(), socket)
+            throw WorkerError.data(error)
+        }
         let prefetcher = Prefetcher(store: store)
         defer { prefetcher.cancel() }
         prefetcher.prepare(index: Int(welcome.workerIndex), count: Int(welcome.workerCount))

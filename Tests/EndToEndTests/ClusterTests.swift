@@ -193,6 +193,31 @@ struct ClusterTests {
         #expect(good.status == 0, "\(good.output)")
     }
 
+    @Test func workersThatCannotBuildTheirDataSayWhyAndTheRunStopsAtOnce() throws {
+        // The coordinator needs only the test set; the Dirichlet minimum size fails on the workers.
+        let dir = try Cluster.temporaryDirectory()
+        let file = try Cluster.writeExperiment("""
+            [run]
+            rounds = 3
+            heartbeat_timeout_s = 120
+            [data]
+            source = "digits"
+            [partition]
+            scheme = "dirichlet"
+            alpha = 0.01
+            clients = 100
+            min_size = 14
+            """, in: dir)
+        let result = try Cluster.run(["launch", file, "--out", dir + "/run", "--quiet"], in: dir, timeout: 200)
+        #expect(result.status != 0)
+        #expect(result.output.contains("partition.min_size"), "\(result.output)")
+        let events = try Cluster.jsonLines(dir + "/run/events.jsonl")
+        let lost = events.filter { $0["event"] as? String == "worker_lost" }
+        #expect(lost.count == 2 && lost.allSatisfy { ($0["detail"] as? String ?? "").contains("could not set up the run") })
+        // Dropped on their own message, long before the 120 s heartbeat timeout would have noticed.
+        #expect(lost.allSatisfy { ($0["wall_time_s"] as? Double ?? 999) < 100 })
+    }
+
     @Test func interruptingLaunchStopsEveryProcess() throws {
         let dir = try Cluster.temporaryDirectory()
         let file = try Cluster.writeExperiment(Self.digits

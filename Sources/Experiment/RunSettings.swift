@@ -154,8 +154,10 @@ public struct RunSettings: Sendable {
         }
         if let chain {
             // The rule must hold for the round as planned; fewer arrivals are checked each round.
-            let planned = config.participation.process == .full
-                ? config.partition.clients : min(config.participation.clientsPerRound, config.partition.clients)
+            // Uniform: k per round. Full and the availability processes (bernoulli, markov, cyclic,
+            // trace) invite every client, so at most N arrive; each round checks what did arrive.
+            let planned = config.participation.process == .uniform
+                ? min(config.participation.clientsPerRound, config.partition.clients) : config.partition.clients
             do {
                 try chain.validate(inputs: planned)
             } catch {

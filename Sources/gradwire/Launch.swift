@@ -59,7 +59,8 @@ struct Launch: ParsableCommand {
     /// comparison.csv: the numeric summary fields of every run, with mean and std per variant.
     private func writeComparison(_ runs: [(PlannedRun, String)], to path: String) throws {
         let fields = ["rounds", "final_test_accuracy", "final_test_loss", "best_test_accuracy", "bytes_up",
-                      "bytes_down", "virtual_time_s", "time_to_target_s", "wall_time_s"]
+                      "bytes_down", "virtual_time_s", "time_to_target_s", "stragglers", "crashed", "rejected",
+                      "wall_time_s"]
         var table = ComparisonTable(fields: fields)
         for (run, summaryPath) in runs {
             let values = try summaryNumbers(summaryPath, fields: fields)

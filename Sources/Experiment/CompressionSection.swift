@@ -99,6 +99,8 @@ public struct CompressionSection: ConfigSection {
     public var dgcSampleRatio: Double = 0.01
     /// dgc: compress each weight matrix on its own and send biases whole (the paper's setting).
     public var dgcPerLayer: Bool = false
+    /// powersgd (uplink): one PowerSGD per weight matrix, biases dense (spec §B.10); false = one matrix over the flat update.
+    public var powersgdPerLayer: Bool = false
 
     /// The defaults (dense both ways).
     public init() {}
@@ -147,7 +149,17 @@ public struct CompressionSection: ConfigSection {
                 .unused(when: unless(.powersgd)),
             .integer("matrix_rows", \.matrixRows, min: 0,
                      "powersgd: the flat vector of d elements is a matrix of this many rows (must divide d); 0 = the largest divisor of d ≤ √d.")
-                .unused(when: unless(.powersgd)),
+                .unused(when: { section in
+                    unless(.powersgd)(section)
+                        ?? (section.powersgdPerLayer && section.downlink != .powersgd
+                            ? "compression.powersgd_per_layer = true takes each weight matrix's own shape" : nil)
+                }),
+            .boolean("powersgd_per_layer", \.powersgdPerLayer,
+                     "powersgd (uplink): compress each weight matrix (inputs × outputs) on its own at rank min(r, n, m) and send "
+                         + "the biases dense, as the paper does; false = one matrix over the flat update (matrix_rows).")
+                .unused(when: { section in
+                    section.uplink != .powersgd ? "compression.uplink is not \"powersgd\" (the downlink stays one matrix)" : nil
+                }),
             .float("dgc_momentum", \.dgcMomentum, .unitHalfOpen, "dgc: momentum factor m of the momentum correction.")
                 .unused(when: unless(.dgc)),
             .boolean("dgc_nesterov", \.dgcNesterov, "dgc: Nesterov momentum.")

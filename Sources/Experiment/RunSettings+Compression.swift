@@ -26,13 +26,20 @@ extension RunSettings {
 
     /// The uplink compressor of `round` for updates of `dimension` elements (DGC's warm-up ratio
     /// depends on the round), wrapped in `ErrorFeedback` when `compression.error_feedback` is set.
-    /// `layerShapes` (the model's, `ModelSpec.layerShapes`) is needed for `dgc_per_layer`; without
+    /// `layerShapes` (the model's, `ModelSpec.layerShapes`) is needed for `dgc_per_layer` and `powersgd_per_layer`; without
     /// it DGC selects over the flat vector.
     public func uplinkCompressor(round: RoundID, dimension: Int,
                                  layerShapes: [(inputs: Int, outputs: Int)]? = nil) -> any Compressor {
         let base = compressor(config.compression.uplink, round: round, dimension: dimension)
         if config.compression.dgcPerLayer, let dgc = base as? DeepGradientCompression, let layerShapes {
             return LayerwiseDGC(base: dgc, blocks: LayerwiseDGC.blocks(layerShapes: layerShapes))
+        }
+        if config.compression.powersgdPerLayer, let power = base as? PowerSGD {
+            // Without the model's layers the whole update is one matrix block (same payload form).
+            let blocks = layerShapes.map(LayerwisePowerSGD.blocks(layerShapes:))
+                ?? [LayerwisePowerSGD.Block(offset: 0, rows: power.rows, columns: power.columns, isMatrix: true)]
+            let layered = LayerwisePowerSGD(rank: power.rank, variant: power.variant, blocks: blocks)
+            return config.compression.errorFeedback ? ErrorFeedback(layered) : layered
         }
         return config.compression.errorFeedback ? ErrorFeedback(base) : base
     }
@@ -44,7 +51,10 @@ extension RunSettings {
     }
 
     /// The payload form the uplink compressor sends.
-    public var uplinkCodec: PayloadCodec { Self.codec(of: config.compression.uplink) }
+    public var uplinkCodec: PayloadCodec {
+        config.compression.uplink == .powersgd && config.compression.powersgdPerLayer
+            ? .lowRankBlocks : Self.codec(of: config.compression.uplink)
+    }
 
     /// The payload form the downlink compressor sends.
     public var downlinkCodec: PayloadCodec { Self.codec(of: config.compression.downlink) }
@@ -67,6 +77,7 @@ extension RunSettings {
     public func checkCompression(dimension: Int) throws(ConfigError) {
         let c = config.compression
         guard c.used.contains(.powersgd) else { return }
+        if c.powersgdPerLayer, c.downlink != .powersgd { return }  // matrix_rows is not used
         if c.matrixRows > 0, dimension % c.matrixRows != 0 {
             throw .invalidValue(key: "compression.matrix_rows", value: String(c.matrixRows),
                                 reason: "it must divide the model's \(dimension) parameters; use 0 for the largest divisor ≤ √d")

@@ -1,4 +1,4 @@
-// Wire encoding of the compressed payload forms (codec ids 2, 3, 5, 8, 9, 10, 11, 12): their codec
+// Wire encoding of the compressed payload forms (codec ids 2, 3, 5, 8 … 13): their codec
 // parameter blocks (metadata), their frames (encoder) and the validating frame decoder. The
 // framing, descriptor and order of checks are those of docs/wire-format.md; the layouts per form
 // are in its codec table. Input is hostile: parameters are checked against the element count in
@@ -19,12 +19,14 @@ enum PayloadParameters: Equatable {
     case quantized(levelCount: Int, bucketSize: Int)
     /// The shape of a low-rank payload (rows · columns = element count).
     case lowRank(rows: Int, columns: Int, rank: Int)
+    /// The block count B of a low-rank block list (1 ≤ B ≤ element count).
+    case blocks(Int)
 
     /// Bytes of the parameter block each codec takes.
     static func byteCount(of codec: PayloadCodec) -> Int {
         switch codec {
         case .denseFloat32, .packedSigns, .ternary, .float16, .powersOfTwo: 0
-        case .voteCounts, .sparse, .sharedSparse, .scaledSigns, .scaledTernary: 4
+        case .voteCounts, .sparse, .sharedSparse, .scaledSigns, .scaledTernary, .lowRankBlocks: 4
         case .quantized: 8
         case .lowRank: 12
         }
@@ -67,6 +69,10 @@ enum PayloadParameters: Equatable {
             let rank = Int(try reader.read(UInt32.self, field + ".rank"))
             try LowRankMatrix.checkShape(count: count, rows: rows, columns: columns, rank: rank, field: field)
             return .lowRank(rows: rows, columns: columns, rank: rank)
+        case .lowRankBlocks:
+            let blockCount = Int(try reader.read(UInt32.self, field + ".blocks"))
+            try LowRankBlocks.checkBlockCount(blockCount, count: count, field: field)
+            return .blocks(blockCount)
         }
     }
 }
@@ -89,6 +95,8 @@ extension TensorPayload {
             out.write(UInt32(matrix.rows))
             out.write(UInt32(matrix.columns))
             out.write(UInt32(matrix.rank))
+        case .lowRankBlocks(let blocks):
+            out.write(UInt32(blocks.blocks.count))
         }
     }
 
@@ -115,6 +123,8 @@ extension TensorPayload {
         case .lowRank(let matrix):
             for value in matrix.p { put(value.bitPattern) }
             for value in matrix.q { put(value.bitPattern) }
+        case .lowRankBlocks(let blocks):
+            blocks.write(into: destination, offset: &offset)
         case .dense, .packedSigns, .voteCounts, .ternary, .scaledSigns, .powersOfTwo, .scaledTernary:
             preconditionFailure("writeCompressedFrame: \(codec) is written elsewhere")
         }
@@ -125,7 +135,7 @@ extension TensorPayload {
 // MARK: - Decoding
 
 enum CompressedPayloadDecoder {
-    /// Decodes the frame of a compressed form (codec ids 2, 3, 5, 8–12) against its descriptor.
+    /// Decodes the frame of a compressed form (codec ids 2, 3, 5, 8–13) against its descriptor.
     static func decode(
         _ descriptor: PayloadDescriptor, frame: Int, from raw: UnsafeRawBufferPointer
     ) throws(DecodeError) -> TensorPayload {
@@ -183,6 +193,8 @@ enum CompressedPayloadDecoder {
             let q = readFloats(UnsafeRawBufferPointer(rebasing: raw[split...]))
             return .lowRank(try LowRankMatrix.validated(count: count, rows: rows, columns: columns, rank: rank,
                                                         p: p, q: q, field: field))
+        case (.lowRankBlocks, .blocks(let blockCount)):
+            return .lowRankBlocks(try LowRankBlocks.validated(count: count, blockCount: blockCount, raw: raw, field: field))
         default:
             preconditionFailure("CompressedPayloadDecoder: \(descriptor.codec) with \(descriptor.parameters)")
         }
@@ -227,6 +239,7 @@ extension PayloadCodec {
         case .powersOfTwo: "powers-of-two"
         case .lowRank: "low-rank"
         case .scaledTernary: "scaled-ternary"
+        case .lowRankBlocks: "low-rank-block"
         }
     }
 
@@ -239,6 +252,7 @@ extension PayloadCodec {
         case .scaledSigns, .scaledTernary: "the Float32 scale"
         case .quantized: "levels and bucket size"
         case .lowRank: "rows, columns and rank"
+        case .lowRankBlocks: "the block count"
         }
     }
 }

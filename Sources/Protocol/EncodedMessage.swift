@@ -47,7 +47,7 @@ public struct EncodedMessage: Sendable {
             }
         case .packedSigns, .voteCounts, .ternary, .scaledSigns, .scaledTernary, .powersOfTwo:
             payload.packedBytes?.withUnsafeBytes { destination.copyMemory(from: $0) }
-        case .float16, .sparse, .quantized, .sharedSparse, .lowRank:
+        case .float16, .sparse, .quantized, .sharedSparse, .lowRank, .lowRankBlocks:
             payload.writeCompressedFrame(into: destination)
         }
     }

@@ -121,7 +121,7 @@ extension Message {
             }
             return .voteCounts(try PackedCounts.validated(count: descriptor.elementCount, voters: descriptor.voters,
                                                           bytes: Array(raw), field: descriptor.field))
-        case .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary:
+        case .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary, .lowRankBlocks:
             return try CompressedPayloadDecoder.decode(descriptor, frame: frame, from: raw)
         }
     }

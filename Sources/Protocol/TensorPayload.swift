@@ -1,14 +1,15 @@
 // Tensor payload forms. Each form has a one-byte codec id that travels in the metadata together
 // with the element count and a length-prefixed block of codec parameters (empty for dense), so
 // new forms are new cases with new ids and their own parameters without changing the framing. The
-// compressed forms of issue 4 (codec ids 2, 3, 5, 8–12) are encoded in CompressedPayload+Wire.swift.
+// compressed forms of issue 4 (codec ids 2, 3, 5, 8–13) are encoded in CompressedPayload+Wire.swift.
 
 /// Codec ids of the payload forms. Raw values are stable: never renumber.
 ///
 /// Assigned: 1 = dense Float32, 2 = Float16, 3 = sparse index/value, 4 = packed signs (8 per byte,
 /// LSB first, bit 1 = +1), 5 = quantized levels with norms, 6 = vote counts (⌈log2(N+1)⌉ bits each,
 /// N in the parameters), 7 = ternary {−1, 0, +1} (2 bits each), 8 = shared-index sparse values,
-/// 9 = scaled signs, 10 = powers of two, 11 = low rank, 12 = scaled ternary. 0 is never valid.
+/// 9 = scaled signs, 10 = powers of two, 11 = low rank, 12 = scaled ternary, 13 = low-rank blocks.
+/// 0 is never valid.
 /// Layouts: docs/wire-format.md; the compressed forms' types: CompressedPayloads.swift.
 public enum PayloadCodec: UInt8, Sendable, CaseIterable {
     /// Dense IEEE-754 binary32, little-endian, 4 bytes per element.
@@ -35,6 +36,9 @@ public enum PayloadCodec: UInt8, Sendable, CaseIterable {
     case lowRank = 11
     /// Ternary codes times a scale (TernGrad); parameters: the Float32 scale.
     case scaledTernary = 12
+    /// Blocks of low-rank factors or dense values (`LowRankBlocks`, per-layer PowerSGD); parameters:
+    /// the block count as UInt32.
+    case lowRankBlocks = 13
 }
 
 /// One tensor as it travels in its own payload frame.
@@ -63,6 +67,8 @@ public enum TensorPayload: Sendable, Equatable {
     case lowRank(LowRankMatrix)
     /// `scale · t`, t ∈ {−1, 0, +1}: packed ternary codes and a finite Float32 scale (TernGrad).
     case scaledTernary(PackedTernary, scale: Float)
+    /// Per-layer PowerSGD: consecutive low-rank or dense blocks, each with a 12-byte header.
+    case lowRankBlocks(LowRankBlocks)
 
     /// Number of logical tensor elements (the model dimension for model-sized tensors).
     public var elementCount: Int {
@@ -79,6 +85,7 @@ public enum TensorPayload: Sendable, Equatable {
         case .powersOfTwo(let codes): codes.count
         case .lowRank(let matrix): matrix.count
         case .scaledTernary(let values, _): values.count
+        case .lowRankBlocks(let blocks): blocks.count
         }
     }
 
@@ -100,6 +107,7 @@ public enum TensorPayload: Sendable, Equatable {
         case .powersOfTwo: .powersOfTwo
         case .lowRank: .lowRank
         case .scaledTernary: .scaledTernary
+        case .lowRankBlocks: .lowRankBlocks
         }
     }
 
@@ -118,6 +126,7 @@ public enum TensorPayload: Sendable, Equatable {
         case .powersOfTwo(let codes): codes.count
         case .lowRank(let matrix): 4 * (matrix.p.count + matrix.q.count)
         case .scaledTernary(let values, _): values.bytes.count
+        case .lowRankBlocks(let blocks): blocks.byteCount
         }
     }
 
@@ -125,7 +134,7 @@ public enum TensorPayload: Sendable, Equatable {
     var parameterByteCount: Int {
         switch self {
         case .dense, .packedSigns, .ternary, .float16, .powersOfTwo: 0
-        case .voteCounts, .sparse, .sharedSparse, .scaledSigns, .scaledTernary: 4
+        case .voteCounts, .sparse, .sharedSparse, .scaledSigns, .scaledTernary, .lowRankBlocks: 4
         case .quantized: 8
         case .lowRank: 12
         }
@@ -134,7 +143,7 @@ public enum TensorPayload: Sendable, Equatable {
     /// The raw frame bytes of the packed forms (nil for forms with Float or integer arrays).
     var packedBytes: [UInt8]? {
         switch self {
-        case .dense, .float16, .sparse, .quantized, .sharedSparse, .lowRank: nil
+        case .dense, .float16, .sparse, .quantized, .sharedSparse, .lowRank, .lowRankBlocks: nil
         case .packedSigns(let signs), .scaledSigns(let signs, _): signs.bytes
         case .voteCounts(let counts): counts.bytes
         case .ternary(let values), .scaledTernary(let values, _): values.bytes

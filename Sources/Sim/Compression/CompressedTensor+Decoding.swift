@@ -57,6 +57,25 @@ extension CompressedTensor {
             try Self.requireLength("Q", f.q.count, f.columns * f.rank)
             try Self.requireFinite("P", f.p)
             try Self.requireFinite("Q", f.q)
+        case .lowRankBlocks(let blocks):
+            guard !blocks.isEmpty else { throw .lengthMismatch(part: "blocks", expected: 1, found: 0) }
+            var covered = 0
+            for block in blocks {
+                switch block {
+                case .factors(let f):
+                    guard f.rows >= 1, f.columns >= 1, f.rows.multipliedReportingOverflow(by: f.columns).overflow == false else {
+                        throw .invalidParameter(name: "block rows", value: f.rows, reason: "a block needs rows, columns ≥ 1")
+                    }
+                    try CompressedTensor(count: f.rows * f.columns, form: .lowRank(f)).validate(expectedCount: f.rows * f.columns)
+                    covered += f.rows * f.columns
+                case .dense(let values):
+                    guard !values.isEmpty else { throw .invalidParameter(name: "block size", value: 0, reason: "blocks are non-empty") }
+                    try Self.requireFinite("values", values)
+                    covered += values.count
+                }
+                guard covered <= count else { throw .countMismatch(expected: count, found: covered) }
+            }
+            guard covered == count else { throw .countMismatch(expected: count, found: covered) }
         }
     }
 
@@ -98,6 +117,16 @@ extension CompressedTensor {
             return codes.map(NaturalCompression.value(ofCode:))
         case .lowRank(let f):
             return LowRank.product(f)
+        case .lowRankBlocks(let blocks):
+            var out: [Float] = []
+            out.reserveCapacity(count)
+            for block in blocks {
+                switch block {
+                case .factors(let f): out += LowRank.product(f)
+                case .dense(let values): out += values
+                }
+            }
+            return out
         }
     }
 

@@ -40,6 +40,13 @@ extension CompressedTensor {
             return .powersOfTwo(codes)
         case .lowRank(let f):
             return .lowRank(LowRankMatrix(rows: f.rows, columns: f.columns, rank: f.rank, p: f.p, q: f.q))
+        case .lowRankBlocks(let blocks):
+            return .lowRankBlocks(LowRankBlocks(blocks: blocks.map { block in
+                switch block {
+                case .factors(let f): .lowRank(LowRankMatrix(rows: f.rows, columns: f.columns, rank: f.rank, p: f.p, q: f.q))
+                case .dense(let values): .dense(values)
+                }
+            }))
         }
     }
 
@@ -78,6 +85,13 @@ extension CompressedTensor {
         case .lowRank(let matrix):
             self.init(count: count, form: .lowRank(LowRankFactors(rows: matrix.rows, columns: matrix.columns,
                                                                   rank: matrix.rank, p: matrix.p, q: matrix.q)))
+        case .lowRankBlocks(let list):
+            self.init(count: count, form: .lowRankBlocks(list.blocks.map { block in
+                switch block {
+                case .lowRank(let m): .factors(LowRankFactors(rows: m.rows, columns: m.columns, rank: m.rank, p: m.p, q: m.q))
+                case .dense(let values): .dense(values)
+                }
+            }))
         case .voteCounts, .ternary:
             throw .unexpectedForm(found: "\(payload.codec)", expected: "a compressed update or model")
         }

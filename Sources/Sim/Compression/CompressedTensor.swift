@@ -55,6 +55,8 @@ public enum CompressedForm: Sendable, Equatable {
     case powersOfTwo(codes: [UInt8])
     /// PowerSGD: the rank-r factors of a rows × cols matrix; the vector is P·Qᵀ, row-major.
     case lowRank(LowRankFactors)
+    /// Per-layer PowerSGD: consecutive blocks of the vector, low-rank factors or dense values.
+    case lowRankBlocks([LowRankBlock])
 
     /// The wire encoding that sizes this form.
     public var encoding: WireEncoding {
@@ -69,6 +71,7 @@ public enum CompressedForm: Sendable, Equatable {
         case .quantized(let q): .quantized(levels: q.levelCount, buckets: q.norms.count)
         case .powersOfTwo: .naturalCodes
         case .lowRank(let f): .lowRank(rows: f.rows, columns: f.columns, rank: f.rank)
+        case .lowRankBlocks(let blocks): .lowRankBlocks(values: blocks.reduce(0) { $0 + $1.valueCount }, blocks: blocks.count)
         }
     }
 }

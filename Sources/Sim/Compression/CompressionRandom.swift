@@ -60,6 +60,18 @@ public struct CompressionRandom: Sendable {
         RandomKey(seed: seed, purpose: .compression, round: round, client: randomness == .shared ? sharedClient : client)
     }
 
+    /// An independent stream for part `index` of a composite compressor (per-layer PowerSGD's layer
+    /// `index`): the stream seed mixed with `index + 1`, so every holder of the same key derives the
+    /// same part streams whatever it drew before. A recording is copied at its current position (each
+    /// part replays the same recorded draws).
+    public func derived(part index: Int) -> CompressionRandom {
+        var copy = self
+        if let generator {
+            copy.generator = CounterRandom(seed: PortableRandom.mix(generator.seed ^ PortableRandom.mix(UInt64(index) &+ 1)))
+        }
+        return copy
+    }
+
     /// A uniform double in [0, 1).
     public mutating func uniform() -> Double {
         if generator != nil { return generator!.nextUniform() }

@@ -36,6 +36,9 @@ public enum WireEncoding: Sendable, Equatable {
     case sharedSparse(kept: Int)
     /// Low-rank factors of an n × m matrix: 32·r·(n + m).
     case lowRank(rows: Int, columns: Int, rank: Int)
+    /// Per-layer low-rank blocks (codec 13): `values` Float32 values (Σ r·(n + m) over the factor
+    /// blocks plus the dense blocks' elements) and a 96-bit header per block: 32·values + 96·blocks.
+    case lowRankBlocks(values: Int, blocks: Int)
 
     /// Exact bits for a vector of `count` elements.
     public func bits(count d: Int) -> Int {
@@ -55,6 +58,7 @@ public enum WireEncoding: Sendable, Equatable {
         case .sparseBitmap(let k): d + 32 * k
         case .sharedSparse(let k): 32 * k
         case .lowRank(let n, let m, let r): 32 * r * (n + m)
+        case .lowRankBlocks(let values, let blocks): 32 * values + 96 * blocks
         }
     }
 

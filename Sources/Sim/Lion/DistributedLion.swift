@@ -107,7 +107,7 @@ public enum DistributedLion {
         let decay = 1 - lr * weightDecay
         let n = x.count
         switch delta {
-        case .dense, .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary:
+        case .dense, .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary, .lowRankBlocks:
             throw .notAnUpdate(delta.codec)
         case .packedSigns(let signs):
             signs.bytes.withUnsafeBufferPointer { bytes in
@@ -160,7 +160,7 @@ public enum DistributedLion {
     /// ternary, (2c − N)/N for counts; nil for dense.
     public static func deltaValues(_ delta: TensorPayload) -> [Double]? {
         switch delta {
-        case .dense, .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary: nil
+        case .dense, .float16, .sparse, .quantized, .sharedSparse, .scaledSigns, .powersOfTwo, .lowRank, .scaledTernary, .lowRankBlocks: nil
         case .packedSigns(let signs): signs.signs.map(Double.init)
         case .ternary(let values): values.values.map(Double.init)
         case .voteCounts(let packed): packed.counts.map { Double(2 * Int($0) - packed.voters) / Double(packed.voters) }

@@ -5,7 +5,7 @@ import Testing
     @Test(arguments: CompressedSamples.counts)
     func everyFormRoundTripsInUpdatesAndTasks(count: Int) throws {
         let payloads = CompressedSamples.payloads(count: count)
-        #expect(payloads.count == (count == 0 ? 8 : 9))
+        #expect(payloads.count == (count == 0 ? 8 : 10))
         for payload in payloads {
             #expect(payload.elementCount == count)
             let update = CompressedSamples.update(payload)
@@ -36,7 +36,7 @@ import Testing
         let ids: [(PayloadCodec, UInt8)] = [
             (.denseFloat32, 1), (.float16, 2), (.sparse, 3), (.packedSigns, 4), (.quantized, 5), (.voteCounts, 6),
             (.ternary, 7), (.sharedSparse, 8), (.scaledSigns, 9), (.powersOfTwo, 10), (.lowRank, 11),
-            (.scaledTernary, 12),
+            (.scaledTernary, 12), (.lowRankBlocks, 13),
         ]
         for (codec, id) in ids { #expect(codec.rawValue == id) }
         #expect(PayloadCodec.allCases.count == ids.count)

@@ -29,8 +29,27 @@ enum CompressedSamples {
                 .lowRank(LowRankMatrix(rows: rows, columns: columns, rank: rank,
                                        p: (0..<(rows * rank)).map { Float($0) - 1.5 },
                                        q: (0..<(columns * rank)).map { 0.5 * Float($0) + 0.125 })))
+            result.append(.lowRankBlocks(lowRankBlocks(count: d)))
         }
         return result
+    }
+
+    /// Blocks of `count` ≥ 1 elements: a 2 × 3 rank-2 matrix when count ≥ 7, then dense values and a
+    /// 1 × 1 rank-1 block (or a single dense value).
+    static func lowRankBlocks(count d: Int) -> LowRankBlocks {
+        var blocks: [LowRankBlocks.Block] = []
+        var rest = d
+        if d >= 7 {
+            blocks.append(.lowRank(LowRankMatrix(rows: 2, columns: 3, rank: 2, p: [1, -2, 0.5, 3], q: [1, 0, -1, 2, 0.25, -4])))
+            rest -= 6
+        }
+        if rest >= 2 {
+            blocks.append(.dense((0..<(rest - 1)).map { Float($0) - 0.5 }))
+            blocks.append(.lowRank(LowRankMatrix(rows: 1, columns: 1, rank: 1, p: [2], q: [0.25])))
+        } else {
+            blocks.append(.dense([3]))
+        }
+        return LowRankBlocks(blocks: blocks)
     }
 
     /// Every sample payload over `counts`, with its count.
@@ -60,6 +79,14 @@ enum CompressedSamples {
             return d * (1 + width) + 32 * q.norms.count
         case .powersOfTwo: return 8 * d
         case .lowRank(let m): return 32 * m.rank * (m.rows + m.columns)
+        case .lowRankBlocks(let list):
+            // Σ r·(n + m) factor values + Σ dense values, 32 bits each, plus a 96-bit header per block.
+            return list.blocks.reduce(0) { total, block in
+                switch block {
+                case .lowRank(let m): total + 32 * m.rank * (m.rows + m.columns) + 96
+                case .dense(let values): total + 32 * values.count + 96
+                }
+            }
         case .voteCounts(let c): return d * c.bitsPerCount
         }
     }

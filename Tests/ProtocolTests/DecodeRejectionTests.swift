@@ -220,7 +220,7 @@ import Testing
 
     @Test func unknownCodecIsRejected() {
         var frames = Self.updateFrames
-        for codec: UInt8 in [0, 13, 200, 255] {
+        for codec: UInt8 in [0, 14, 200, 255] {
             frames[1][36] = codec
             #expect(decodeError(frames) == .unknownCodec(codec))
         }

@@ -16,6 +16,10 @@ import Testing
         ("terngrad", TernGrad()), ("signsgd", SignSGD()), ("scaled-sign", ScaledSign()),
         ("natural", NaturalCompression()), ("powersgd", PowerSGD(rows: 20, columns: 30, rank: 3)),
         ("topk+ef", ErrorFeedback(TopK(ratio: 0.01))),
+        ("powersgd-per-layer", LayerwisePowerSGD(rank: 3, blocks: [
+            .init(offset: 0, rows: 20, columns: 25, isMatrix: true), .init(offset: 500, rows: 1, columns: 25, isMatrix: false),
+            .init(offset: 525, rows: 5, columns: 15, isMatrix: true),
+        ])),
     ]
 
     static func key(round: UInt64 = 3) -> RandomKey {
@@ -69,6 +73,7 @@ import Testing
         let extra: Int = switch tensor.form {
         case .quantized: 8
         case .lowRank: 12
+        case .lowRankBlocks: 4  // the block count
         case .sharedSparse: 4  // k travels so that a cut frame cannot decode; the spec counts 32k
         default: 0
         }

@@ -62,6 +62,26 @@ import Testing
         }
     }
 
+    @Test func powersgdPerLayerMapsToLayerwisePowerSGD() throws {
+        let settings = try Self.settings("uplink = \"powersgd\"\nrank = 2\npowersgd_per_layer = true\nerror_feedback = true")
+        #expect(settings.uplinkCodec == .lowRankBlocks)
+        let shapes: [(inputs: Int, outputs: Int)] = [(4, 3), (3, 2)]
+        let wrapped = try #require(settings.uplinkCompressor(round: 1, dimension: 23, layerShapes: shapes) as? ErrorFeedback)
+        let layered = try #require(wrapped.base as? LayerwisePowerSGD)
+        #expect(layered.rank == 2 && layered.blocks == LayerwisePowerSGD.blocks(layerShapes: shapes))
+        // Without the layers the update is one matrix block, still in the block form.
+        let flat = try #require((settings.uplinkCompressor(round: 1, dimension: 100) as? ErrorFeedback)?.base as? LayerwisePowerSGD)
+        #expect(flat.blocks == [.init(offset: 0, rows: 10, columns: 10, isMatrix: true)])
+        // matrix_rows is not used (no divisibility check) unless the downlink is powersgd too.
+        try Self.settings("uplink = \"powersgd\"\npowersgd_per_layer = true\nmatrix_rows = 7").checkCompression(dimension: 100)
+        #expect(throws: ConfigError.self) {
+            try Self.settings("uplink = \"powersgd\"\ndownlink = \"powersgd\"\npowersgd_per_layer = true\nmatrix_rows = 7")
+                .checkCompression(dimension: 100)
+        }
+        // The default keeps the single matrix.
+        #expect(try Self.settings("uplink = \"powersgd\"").uplinkCodec == .lowRank)
+    }
+
     @Test func unusedParametersAreResetAndTheConfigRoundTrips() throws {
         let parsed = try ExperimentConfig.parse(toml: "[compression]\nuplink = \"topk\"\nratio = 0.2\nlevels = 8\n")
         #expect(parsed.compression.levels == CompressionSection().levels)

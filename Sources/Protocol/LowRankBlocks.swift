@@ -8,8 +8,8 @@
 // its values — r ≥ 1: P (n × r) then Q (m × r), row-major Float32; r = 0: the n·m dense values.
 // Frame bytes = Σ_blocks 12 + Σ_low-rank 4·r·(n + m) + Σ_dense 4·n·m.
 //
-// Decoding is hostile-input safe: each header is checked (shape, rank, running element total ≤
-// count) and each block's byte length against what remains before any value is read, so memory
+// Decoding is hostile-input safe: each header is checked (shape, rank, dense blocks 1 × n so the
+// encoding stays canonical, running element total ≤ count) and each block's byte length against what remains before any value is read, so memory
 // never exceeds the frame's size; values must be finite; the blocks must cover exactly `count`
 // elements and fill the frame exactly.
 
@@ -97,6 +97,10 @@ public struct LowRankBlocks: Sendable, Equatable {
                 throw .invalidValue(field: name + ".rank",
                                     reason: "rank \(rank) is outside 0 … \(min(rows, columns)) for a \(rows)×\(columns) block "
                                         + "(0 = dense values)")
+            }
+            guard rank >= 1 || rows == 1 else {  // one encoding per vector: the encoder writes dense blocks as 1 × n
+                throw .invalidValue(field: name + ".rows",
+                                    reason: "a dense block (rank 0) is 1 × its length, found \(rows)×\(columns)")
             }
             // rows + columns < 2³³ cannot overflow; rank · (rows + columns) can.
             let (factorValues, factorOverflow) = rank.multipliedReportingOverflow(by: rows + columns)

@@ -57,6 +57,9 @@ import Testing
         #expect(decodeError(replacingPayload(Self.frames, at: 36, with: littleEndianBytes(UInt32(4)))) == .invalidValue(
             field: "update.payload.blocks[1].rows",
             reason: "a 1×4 block does not fit in the 3 elements left of 9 (blocks must be non-empty and cover the vector exactly)"))
+        // A dense block is written 1 × n; any other shape would decode to the same payload (not canonical).
+        #expect(decodeError(replacingPayload(Self.frames, at: 32, with: littleEndianBytes(UInt32(3)) + littleEndianBytes(UInt32(1))))
+                == .invalidValue(field: "update.payload.blocks[1].rows", reason: "a dense block (rank 0) is 1 × its length, found 3×1"))
         // A larger element count in the metadata: the blocks cover too little.
         #expect(decodeError(replacingMetadata(Self.frames, at: 37, with: littleEndianBytes(UInt64(12)))) == .invalidValue(
             field: "update.payload.blocks", reason: "2 blocks cover 9 of the payload's 12 elements"))

@@ -63,6 +63,48 @@ import Testing
         }
     }
 
+    /// Static clipping and ARC on Float batches use clip factors rounded to Float, so each clipped
+    /// value is the Float product x ⊗ factor (one Float multiply in the kernels). Checked bit for bit
+    /// against a scalar loop on both sides of `rowPassLimit` (one-pass row pairs below it, the
+    /// disjoint-rows sweep above), and against the Double path within Float rounding.
+    @Test(arguments: [1_000, RobustKernels.rowPassLimit + 5])
+    func floatClipFactorsGiveFloatProducts(d: Int) throws {
+        let n = 9
+        var x = Self.batch(n: n, d: d, seed: UInt64(d) + 5)
+        for k in 0..<d { x.values[4 * d + k] *= 0.1 }  // one short row: left unclipped
+        let c = 0.5 * Double(d).squareRoot()
+        let norms = RobustKernels.rowNorms(x)
+        let factors = norms.map { $0 > c ? Float(c / $0) : nil }
+        #expect(factors.compactMap { $0 }.count == n - 1)
+        var want = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            for k in 0..<d {
+                let v = x.values[i * d + k]
+                want[k] += Double(factors[i].map { v * $0 } ?? v)
+            }
+        }
+        let scale = 1.0 / Double(n)
+        let expected = want.map { Float($0 * scale) }
+        let parameters = ["clipping": RuleParameters(["c": .number(c)])]
+        let chain = try AggregationChain(names: ["clipping", "mean"], parameters: parameters, defaultF: 2)
+        let context = AggregationContext<Float>(seed: 3, round: 1)
+        let fused = try chain.aggregate(x, context: context).vector
+        #expect(fused == expected, "clipping + mean d=\(d)")
+        let twoStep = try AggregationChain(names: ["mean"], defaultF: 2).aggregate(try chain.preAggregate(x, context: context), context: context)
+        #expect(twoStep.vector == expected)
+        // The Double path differs only by the factor's Float rounding (relative 2⁻²⁴ per value).
+        let wide = try chain.aggregate(x.converted(to: Double.self), context: AggregationContext<Double>(seed: 3, round: 1)).vector
+        #expect(zip(fused, wide).allSatisfy { abs(Double($0) - $1) <= 1e-6 * max(1, abs($1)) })
+        // ARC: the clipped rows' factors are Float values too, and both routes agree bit for bit.
+        let arcRows = PreAggregators.arcRows(x, f: 2)
+        #expect(arcRows.scales.compactMap { $0 }.count == PreAggregators.arcCount(n: n, f: 2))
+        #expect(arcRows.scales.allSatisfy { $0.map { Double(Float($0)) == $0 } ?? true })
+        let arc = try AggregationChain(names: ["arc", "mean"], defaultF: 2)
+        let arcFused = try arc.aggregate(x, context: context).vector
+        let arcTwoStep = try AggregationChain(names: ["mean"], defaultF: 2).aggregate(try arc.preAggregate(x, context: context), context: context)
+        #expect(arcFused == arcTwoStep.vector)
+    }
+
     @Test func floatGramDistancesMatchTheDoubleRoute() throws {
         let n = 20, d = 12_000  // n²·d above gramThreshold
         var x = Self.batch(n: n, d: d, seed: 77)

@@ -92,6 +92,15 @@ extension RobustKernels {
                             let w1 = factor(i + 1, squares[i + 1])
                             let scale1 = SIMD8<Double>(repeating: w1 ?? 1)
                             var k = 0
+                            if !sub && roundToScalar && floatExact(w0, as: S.self) && floatExact(w1, as: S.self) {
+                                // Both rows scaled by Float values: Float multiplies, same bits (`floatExact`).
+                                let g0 = SIMD8<Float>(repeating: Float(w0!)), g1 = SIMD8<Float>(repeating: Float(w1!))
+                                while k < vectorEnd {
+                                    let s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + scaledFloat8(row0, k, g0)
+                                    a.storeBytes(of: s + scaledFloat8(row1, k, g1), toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                    k += 8
+                                }
+                            }
                             while k < vectorEnd {
                                 let s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self) + term(row0, k, w0, scale0)
                                 a.storeBytes(of: s + term(row1, k, w1, scale1), toByteOffset: 8 * k, as: SIMD8<Double>.self)

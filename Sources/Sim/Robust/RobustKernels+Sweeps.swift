@@ -54,6 +54,22 @@ extension RobustKernels {
         return r
     }
 
+    /// Whether w is exactly a value of S ≠ Double that is Float: then S(x · w) for a Float x is the
+    /// Float product x ⊗ Float(w) (x · w is exact in Double, both round it once), so a kernel can
+    /// multiply four Float lanes per instruction instead of widening, multiplying in Double and
+    /// rounding back (`rounded8`), with the same bits.
+    @inline(__always)
+    static func floatExact<S: BinaryFloatingPoint>(_ w: Double?, as _: S.Type) -> Bool {
+        guard S.self == Float.self, let w else { return false }
+        return Double(Float(w)) == w
+    }
+
+    /// rounded8(wide8(p, k) · w) for Float p and a Float-exact w (see `floatExact`): one Float multiply.
+    @inline(__always)
+    static func scaledFloat8<S: BinaryFloatingPoint>(_ p: UnsafePointer<S>, _ k: Int, _ w: SIMD8<Float>) -> SIMD8<Double> {
+        widen(UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self) * w)
+    }
+
     /// One term (x_k − c_k) · w of eight columns; `hasC` / `hasW` are literal constants at every call.
     @inline(__always)
     private static func term8<S: BinaryFloatingPoint>(_ p: UnsafePointer<S>, _ k: Int, _ c: UnsafePointer<Double>?, _ hasC: Bool,
@@ -259,6 +275,8 @@ extension RobustKernels {
         for m in members { starts.append(starts[starts.count - 1] + m.count) }
         let factors = scales.map { $0 ?? 1 }
         let scaled = scales.map { $0 != nil }
+        // One-member rows whose factor is a Float value (clipping / ARC on Float batches): Float multiply.
+        let exact = zip(members, scales).map { $0.count == 1 && floatExact($1, as: S.self) }
         batch.values.withUnsafeBufferPointer { xs in
             out.withUnsafeMutableBufferPointer { op in
                 guard let x = xs.baseAddress, let o = op.baseAddress else { return }
@@ -268,9 +286,11 @@ extension RobustKernels {
                     starts.withUnsafeBufferPointer { sp in
                         factors.withUnsafeBufferPointer { fp in
                             scaled.withUnsafeBufferPointer { flag in
+                              exact.withUnsafeBufferPointer { fast in
                                 // Output row r at columns k..<k+8, as the materialised batch holds it.
                                 @inline(__always) func value(_ r: Int, _ k: Int) -> SIMD8<Double> {
                                     let first = sp[r], end = sp[r + 1]
+                                    if fast[r] { return scaledFloat8(bp[first], k, SIMD8<Float>(repeating: Float(fp[r]))) }
                                     var t = wide8(bp[first], k)
                                     var q = first + 1
                                     while q < end { t = t + wide8(bp[q], k); q += 1 }
@@ -290,6 +310,23 @@ extension RobustKernels {
                                         let f2 = SIMD8<Double>(repeating: fp[r + 2]), f3 = SIMD8<Double>(repeating: fp[r + 3])
                                         @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>) -> SIMD8<Double> {
                                             scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
+                                        }
+                                        if fast[r] && fast[r + 1] && fast[r + 2] && fast[r + 3] {
+                                            // Four scaled Float rows, Float-exact factors: Float multiplies.
+                                            let g0 = SIMD8<Float>(repeating: Float(fp[r])), g1 = SIMD8<Float>(repeating: Float(fp[r + 1]))
+                                            let g2 = SIMD8<Float>(repeating: Float(fp[r + 2])), g3 = SIMD8<Float>(repeating: Float(fp[r + 3]))
+                                            var k = k0
+                                            while k < end {
+                                                var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                                s = s + scaledFloat8(q0, k, g0)
+                                                s = s + scaledFloat8(q1, k, g1)
+                                                s = s + scaledFloat8(q2, k, g2)
+                                                s = s + scaledFloat8(q3, k, g3)
+                                                a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                                k += 8
+                                            }
+                                            r += 4
+                                            continue
                                         }
                                         var k = k0
                                         while k < end {
@@ -353,6 +390,7 @@ extension RobustKernels {
                                     }
                                     k0 = end
                                 }
+                              }
                             }
                         }
                     }

@@ -105,6 +105,36 @@ import Testing
         #expect(arcFused == arcTwoStep.vector)
     }
 
+    /// The clipping rules' Float-square norms: within 9 · 2⁻²⁴ of the Double norm, on both sides of
+    /// `rowPassLimit` and with column tails off the 64-column blocks; rows with huge (10³⁰, whose Float
+    /// squares overflow), tiny (10⁻³⁰, which underflow) or zero values get the Double norm's value.
+    @Test(arguments: [1_000, 4_099, RobustKernels.rowPassLimit + 37])
+    func clipNormsStayWithinFloatRounding(d: Int) throws {
+        let n = 5
+        var x = Self.batch(n: n, d: d, seed: UInt64(d) + 11)
+        for k in 0..<d {
+            x.values[1 * d + k] *= 1e30
+            x.values[2 * d + k] *= 1e-30
+            x.values[3 * d + k] = k % 97 == 0 ? x.values[3 * d + k] : 0
+        }
+        x.values[4 * d + 3] = 1e30
+        let fast = RobustKernels.clipNorms(x), exact = RobustKernels.rowNorms(x)
+        for i in 0..<n {
+            #expect(fast[i].isFinite && fast[i] > 0, "row \(i)")
+            #expect(abs(fast[i] - exact[i]) <= 0x1p-21 * exact[i], "row \(i): \(fast[i]) vs \(exact[i])")
+        }
+        // The one-pass route (row pairs, next pair reduced while the current one is added) uses the
+        // same norms: clipping + mean equals the materialised route bit for bit.
+        let parameters = ["clipping": RuleParameters(["c": .number(exact[0] * 0.9)])]
+        let chain = try AggregationChain(names: ["clipping", "mean"], parameters: parameters, defaultF: 1)
+        let context = AggregationContext<Float>(seed: 1, round: 1)
+        let fused = try chain.aggregate(x, context: context).vector
+        let twoStep = try AggregationChain(names: ["mean"], defaultF: 1).aggregate(try chain.preAggregate(x, context: context), context: context)
+        #expect(fused == twoStep.vector)
+        // Double batches keep the Double norms.
+        #expect(RobustKernels.clipNorms(x.converted(to: Double.self)) == exact)
+    }
+
     @Test func floatGramDistancesMatchTheDoubleRoute() throws {
         let n = 20, d = 12_000  // n²·d above gramThreshold
         var x = Self.batch(n: n, d: d, seed: 77)

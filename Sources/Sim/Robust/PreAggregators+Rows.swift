@@ -42,7 +42,8 @@ extension AggregationChain {
         if case .clipping(let c) = steps[0], RobustKernels.rowPassFits(batch) {
             // Each row's norm, then its (clipped, rounded to S) values added while it is in L2: the
             // same sums as `meanOfRows(batch, clippingRows(batch, c:))`, the input read once.
-            var sum = RobustKernels.rowPass(batch, center: nil, centered: false, roundToScalar: true) { _, s in
+            var sum = RobustKernels.rowPass(batch, center: nil, centered: false, roundToScalar: true,
+                                              clipSquares: true) { _, s in
                 let norm = s.squareRoot()
                 return norm > c ? PreAggregators.clipFactor(c / norm, as: S.self) : nil
             }.sum
@@ -79,7 +80,7 @@ extension PreAggregators {
     }
 
     static func clippingRows<S>(_ batch: UpdateBatch<S>, c: Double) -> VirtualRows {
-        let norms = RobustKernels.rowNorms(batch)
+        let norms = RobustKernels.clipNorms(batch)
         return VirtualRows(members: (0..<batch.rows).map { [$0] }, scales: norms.map { $0 > c ? clipFactor(c / $0, as: S.self) : nil })
     }
 
@@ -88,7 +89,7 @@ extension PreAggregators {
         let k = arcCount(n: n, f: f)
         var scales = [Double?](repeating: nil, count: n)
         if k > 0, k < n {
-            let norms = RobustKernels.rowNorms(batch)
+            let norms = RobustKernels.clipNorms(batch)
             let order = RobustKernels.stableOrder(norms)
             let threshold = norms[order[n - k - 1]]
             for i in order[(n - k)...] where norms[i] > threshold { scales[i] = clipFactor(threshold / norms[i], as: S.self) }

@@ -108,7 +108,7 @@ import Testing
     /// The clipping rules' Float-square norms: within 9 · 2⁻²⁴ of the Double norm, on both sides of
     /// `rowPassLimit` and with column tails off the 64-column blocks; rows with huge (10³⁰, whose Float
     /// squares overflow), tiny (10⁻³⁰, which underflow) or zero values get the Double norm's value.
-    @Test(arguments: [1_000, 4_099, RobustKernels.rowPassLimit + 37])
+    @Test(arguments: [1_000, 70_003, RobustKernels.rowPassLimit + 37])
     func clipNormsStayWithinFloatRounding(d: Int) throws {
         let n = 5
         var x = Self.batch(n: n, d: d, seed: UInt64(d) + 11)
@@ -133,6 +133,12 @@ import Testing
         #expect(fused == twoStep.vector)
         // Double batches keep the Double norms.
         #expect(RobustKernels.clipNorms(x.converted(to: Double.self)) == exact)
+        if RobustKernels.rowPassFits(x) {
+            // The one-pass route's distances (reduced 2048 columns at a time, interleaved with the adding)
+            // are the same bits as `clipNorms`.
+            let squares = RobustKernels.rowPass(x, center: nil, centered: false, roundToScalar: true, clipSquares: true) { _, _ in nil }.squares
+            #expect(squares.map { $0.squareRoot() } == fast)
+        }
     }
 
     @Test func floatGramDistancesMatchTheDoubleRoute() throws {

@@ -23,7 +23,9 @@ extension RobustKernels {
     @inline(__always)
     static func clipSquaredNorm(_ row: UnsafePointer<Float>, _ d: Int) -> Double {
         let blocksEnd = d & ~(clipNormBlock - 1)
-        var total = lanesSum(clipBlocks(row, from: 0, to: blocksEnd))
+        var carry = SIMD8<Double>()
+        clipBlocks(row, from: 0, to: blocksEnd, carry: &carry)
+        var total = lanesSum(carry)
         var k = blocksEnd
         while k < d {
             let t = Double(row[k])
@@ -33,12 +35,11 @@ extension RobustKernels {
         return total
     }
 
-    /// The Double carry of `clipSquaredNorm`'s 64-column blocks in from..<to (both multiples of 64);
-    /// the carries of consecutive ranges add up to the whole row's (lane by lane, in column order).
+    /// Adds `clipSquaredNorm`'s 64-column blocks in from..<to (both multiples of 64) to the Double
+    /// carry, one block after the other: consecutive ranges give the whole row's carry, same bits.
     @inline(__always)
-    static func clipBlocks(_ row: UnsafePointer<Float>, from start: Int, to end: Int) -> SIMD8<Double> {
+    static func clipBlocks(_ row: UnsafePointer<Float>, from start: Int, to end: Int, carry: inout SIMD8<Double>) {
         let raw = UnsafeRawPointer(row)
-        var carry = SIMD8<Double>()
         var k = start
         while k < end {
             var lanes = SIMD8<Float>()
@@ -59,7 +60,6 @@ extension RobustKernels {
             }
             k += clipNormBlock
         }
-        return carry
     }
 
     /// `clipSquaredNorm(row).squareRoot()` of every row for Float batches; `rowNorms` for other scalars.

@@ -53,7 +53,7 @@ extension RobustKernels {
                     @inline(__always) func reduceStep(_ row: UnsafePointer<S>, _ k0: Int, _ width: Int, _ st: inout PendingDistance) {
                         if clip {
                             let f = UnsafeRawPointer(row).assumingMemoryBound(to: Float.self)
-                            st.carry += clipBlocks(f, from: k0, to: k0 + (width & ~(clipNormBlock - 1)))
+                            clipBlocks(f, from: k0, to: k0 + (width & ~(clipNormBlock - 1)), carry: &st.carry)
                             return
                         }
                         let p = row + k0

@@ -308,8 +308,14 @@ extension RobustKernels {
                                         let s0 = flag[r], s1 = flag[r + 1], s2 = flag[r + 2], s3 = flag[r + 3]
                                         let f0 = SIMD8<Double>(repeating: fp[r]), f1 = SIMD8<Double>(repeating: fp[r + 1])
                                         let f2 = SIMD8<Double>(repeating: fp[r + 2]), f3 = SIMD8<Double>(repeating: fp[r + 3])
-                                        @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>) -> SIMD8<Double> {
-                                            scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
+                                        // Rows scaled by a Float value (ARC's clipped rows among unclipped ones): Float multiply.
+                                        let e0 = fast[r], e1 = fast[r + 1], e2 = fast[r + 2], e3 = fast[r + 3]
+                                        let h0 = SIMD8<Float>(repeating: Float(fp[r])), h1 = SIMD8<Float>(repeating: Float(fp[r + 1]))
+                                        let h2 = SIMD8<Float>(repeating: Float(fp[r + 2])), h3 = SIMD8<Float>(repeating: Float(fp[r + 3]))
+                                        @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>,
+                                                                   _ exact: Bool, _ h: SIMD8<Float>) -> SIMD8<Double> {
+                                            if exact { return scaledFloat8(p, k, h) }
+                                            return scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
                                         }
                                         if fast[r] && fast[r + 1] && fast[r + 2] && fast[r + 3] {
                                             // Four scaled Float rows, Float-exact factors: Float multiplies.
@@ -331,10 +337,10 @@ extension RobustKernels {
                                         var k = k0
                                         while k < end {
                                             var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
-                                            s = s + one(q0, k, s0, f0)
-                                            s = s + one(q1, k, s1, f1)
-                                            s = s + one(q2, k, s2, f2)
-                                            s = s + one(q3, k, s3, f3)
+                                            s = s + one(q0, k, s0, f0, e0, h0)
+                                            s = s + one(q1, k, s1, f1, e1, h1)
+                                            s = s + one(q2, k, s2, f2, e2, h2)
+                                            s = s + one(q3, k, s3, f3, e3, h3)
                                             a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
                                             k += 8
                                         }

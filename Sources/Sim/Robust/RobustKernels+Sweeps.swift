@@ -54,22 +54,6 @@ extension RobustKernels {
         return r
     }
 
-    /// Whether w is exactly a value of S ≠ Double that is Float: then S(x · w) for a Float x is the
-    /// Float product x ⊗ Float(w) (x · w is exact in Double, both round it once), so a kernel can
-    /// multiply four Float lanes per instruction instead of widening, multiplying in Double and
-    /// rounding back (`rounded8`), with the same bits.
-    @inline(__always)
-    static func floatExact<S: BinaryFloatingPoint>(_ w: Double?, as _: S.Type) -> Bool {
-        guard S.self == Float.self, let w else { return false }
-        return Double(Float(w)) == w
-    }
-
-    /// rounded8(wide8(p, k) · w) for Float p and a Float-exact w (see `floatExact`): one Float multiply.
-    @inline(__always)
-    static func scaledFloat8<S: BinaryFloatingPoint>(_ p: UnsafePointer<S>, _ k: Int, _ w: SIMD8<Float>) -> SIMD8<Double> {
-        widen(UnsafeRawPointer(p + k).loadUnaligned(as: SIMD8<Float>.self) * w)
-    }
-
     /// One term (x_k − c_k) · w of eight columns; `hasC` / `hasW` are literal constants at every call.
     @inline(__always)
     private static func term8<S: BinaryFloatingPoint>(_ p: UnsafePointer<S>, _ k: Int, _ c: UnsafePointer<Double>?, _ hasC: Bool,

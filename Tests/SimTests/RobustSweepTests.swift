@@ -141,6 +141,30 @@ import Testing
         }
     }
 
+    /// The coordinate networks read column tiles of `ColumnNetworks.tileWidth` columns: across tile
+    /// boundaries, a ragged last tile and a NaN column in the second tile, median, trimmed mean, Meamed
+    /// and Bulyan (a subset of rows, copied in its order) agree with the Double path.
+    @Test func coordinateNetworksAcrossColumnTiles() throws {
+        let n = 23, d = 2 * ColumnNetworks.tileWidth + 19
+        var x = Self.batch(n: n, d: d, seed: 41)
+        x.values[5 * d + ColumnNetworks.tileWidth + 3] = .nan
+        let wide = x.converted(to: Double.self)
+        let m = CoordinateRules.median(x), mw = CoordinateRules.median(wide)
+        #expect(zip(m, mw).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        func close(_ a: [Double], _ b: [Double], _ t: Double) -> Bool {
+            zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= t * max(1, abs($1)) }
+        }
+        #expect(close(CoordinateRules.trimmedMean(x, trim: 4), CoordinateRules.trimmedMean(wide, trim: 4), 1e-12))
+        #expect(close(CoordinateRules.meanAroundMedian(x, keep: 18), CoordinateRules.meanAroundMedian(wide, keep: 18), 1e-12))
+        var finite = x
+        finite.values[5 * d + ColumnNetworks.tileWidth + 3] = 0.5
+        let chain = try AggregationChain(names: ["bulyan"], defaultF: 3)
+        let a = try chain.aggregate(finite, context: AggregationContext())
+        let b = try chain.aggregate(finite.converted(to: Double.self), context: AggregationContext())
+        #expect(a.selected == b.selected)
+        #expect(close(a.vector.map { Double($0) }, b.vector.map { Double(Float($0)) }, 1e-6))
+    }
+
     @Test func floatGramDistancesMatchTheDoubleRoute() throws {
         let n = 20, d = 12_000  // n²·d above gramThreshold
         var x = Self.batch(n: n, d: d, seed: 77)

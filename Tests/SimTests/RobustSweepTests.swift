@@ -141,13 +141,13 @@ import Testing
         }
     }
 
-    /// The coordinate networks read column tiles of `ColumnNetworks.tileWidth` columns: across tile
+    /// The coordinate networks read column tiles of `ColumnNetworks.tileWidth(rows:)` columns: across tile
     /// boundaries, a ragged last tile and a NaN column in the second tile, median, trimmed mean, Meamed
     /// and Bulyan (a subset of rows, copied in its order) agree with the Double path.
     @Test func coordinateNetworksAcrossColumnTiles() throws {
-        let n = 23, d = 2 * ColumnNetworks.tileWidth + 19
+        let n = 23, tile = ColumnNetworks.tileWidth(rows: 23), d = 2 * tile + 19
         var x = Self.batch(n: n, d: d, seed: 41)
-        x.values[5 * d + ColumnNetworks.tileWidth + 3] = .nan
+        x.values[5 * d + tile + 3] = .nan
         let wide = x.converted(to: Double.self)
         let m = CoordinateRules.median(x), mw = CoordinateRules.median(wide)
         #expect(zip(m, mw).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
@@ -157,7 +157,7 @@ import Testing
         #expect(close(CoordinateRules.trimmedMean(x, trim: 4), CoordinateRules.trimmedMean(wide, trim: 4), 1e-12))
         #expect(close(CoordinateRules.meanAroundMedian(x, keep: 18), CoordinateRules.meanAroundMedian(wide, keep: 18), 1e-12))
         var finite = x
-        finite.values[5 * d + ColumnNetworks.tileWidth + 3] = 0.5
+        finite.values[5 * d + tile + 3] = 0.5
         let chain = try AggregationChain(names: ["bulyan"], defaultF: 3)
         let a = try chain.aggregate(finite, context: AggregationContext())
         let b = try chain.aggregate(finite.converted(to: Double.self), context: AggregationContext())

@@ -120,7 +120,7 @@ enum ColumnNetworks {
         // network reads its 16-column blocks from the L2-resident tile instead of striding across n
         // rows of the whole batch (n concurrent streams, ~35 % of the time at n = 50, d = 10^6).
         // Same values, same network, same order: the same bits.
-        let width = min(d, tileWidth)
+        let width = min(d, tileWidth(rows: n))
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: n * width)
         defer { tile.deallocate() }
         let local = Array(0..<n)
@@ -147,8 +147,11 @@ enum ColumnNetworks {
         }
     }
 
-    /// Columns per tile of `forEachBlock` (a multiple of 16): n = 200 rows × 1024 columns = 800 KB of L2.
-    static let tileWidth = 1024
+    /// Columns per tile of `forEachBlock` (a multiple of 16): about 800 KB of Float rows (in L2), at
+    /// least 1024 columns (n = 50: 4000 columns; n = 200: 1024).
+    static func tileWidth(rows n: Int) -> Int {
+        max(1024, (200_000 / max(1, n)) & ~15)
+    }
 
     /// Σ over sorted positions lo..<hi of every lane, in Double, position by position.
     @inline(__always)

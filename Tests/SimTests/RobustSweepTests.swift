@@ -63,6 +63,108 @@ import Testing
         }
     }
 
+    /// Static clipping and ARC on Float batches use clip factors rounded to Float, so each clipped
+    /// value is the Float product x ⊗ factor (one Float multiply in the kernels). Checked bit for bit
+    /// against a scalar loop on both sides of `rowPassLimit` (one-pass row pairs below it, the
+    /// disjoint-rows sweep above), and against the Double path within Float rounding.
+    @Test(arguments: [1_000, RobustKernels.rowPassLimit + 5])
+    func floatClipFactorsGiveFloatProducts(d: Int) throws {
+        let n = 9
+        var x = Self.batch(n: n, d: d, seed: UInt64(d) + 5)
+        for k in 0..<d { x.values[4 * d + k] *= 0.1 }  // one short row: left unclipped
+        let c = 0.5 * Double(d).squareRoot()
+        let norms = RobustKernels.rowNorms(x)
+        let factors = norms.map { $0 > c ? Float(c / $0) : nil }
+        #expect(factors.compactMap { $0 }.count == n - 1)
+        var want = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            for k in 0..<d {
+                let v = x.values[i * d + k]
+                want[k] += Double(factors[i].map { v * $0 } ?? v)
+            }
+        }
+        let scale = 1.0 / Double(n)
+        let expected = want.map { Float($0 * scale) }
+        let parameters = ["clipping": RuleParameters(["c": .number(c)])]
+        let chain = try AggregationChain(names: ["clipping", "mean"], parameters: parameters, defaultF: 2)
+        let context = AggregationContext<Float>(seed: 3, round: 1)
+        let fused = try chain.aggregate(x, context: context).vector
+        #expect(fused == expected, "clipping + mean d=\(d)")
+        let twoStep = try AggregationChain(names: ["mean"], defaultF: 2).aggregate(try chain.preAggregate(x, context: context), context: context)
+        #expect(twoStep.vector == expected)
+        // The Double path differs only by the factor's Float rounding (relative 2⁻²⁴ per value).
+        let wide = try chain.aggregate(x.converted(to: Double.self), context: AggregationContext<Double>(seed: 3, round: 1)).vector
+        #expect(zip(fused, wide).allSatisfy { abs(Double($0) - $1) <= 1e-6 * max(1, abs($1)) })
+        // ARC: the clipped rows' factors are Float values too, and both routes agree bit for bit.
+        let arcRows = PreAggregators.arcRows(x, f: 2)
+        #expect(arcRows.scales.compactMap { $0 }.count == PreAggregators.arcCount(n: n, f: 2))
+        #expect(arcRows.scales.allSatisfy { $0.map { Double(Float($0)) == $0 } ?? true })
+        let arc = try AggregationChain(names: ["arc", "mean"], defaultF: 2)
+        let arcFused = try arc.aggregate(x, context: context).vector
+        let arcTwoStep = try AggregationChain(names: ["mean"], defaultF: 2).aggregate(try arc.preAggregate(x, context: context), context: context)
+        #expect(arcFused == arcTwoStep.vector)
+    }
+
+    /// The clipping rules' Float-square norms: within 9 · 2⁻²⁴ of the Double norm, on both sides of
+    /// `rowPassLimit` and with column tails off the 64-column blocks; rows with huge (10³⁰, whose Float
+    /// squares overflow), tiny (10⁻³⁰, which underflow) or zero values get the Double norm's value.
+    @Test(arguments: [1_000, 70_003, RobustKernels.rowPassLimit + 37])
+    func clipNormsStayWithinFloatRounding(d: Int) throws {
+        let n = 5
+        var x = Self.batch(n: n, d: d, seed: UInt64(d) + 11)
+        for k in 0..<d {
+            x.values[1 * d + k] *= 1e30
+            x.values[2 * d + k] *= 1e-30
+            x.values[3 * d + k] = k % 97 == 0 ? x.values[3 * d + k] : 0
+        }
+        x.values[4 * d + 3] = 1e30
+        let fast = RobustKernels.clipNorms(x), exact = RobustKernels.rowNorms(x)
+        for i in 0..<n {
+            #expect(fast[i].isFinite && fast[i] > 0, "row \(i)")
+            #expect(abs(fast[i] - exact[i]) <= 0x1p-21 * exact[i], "row \(i): \(fast[i]) vs \(exact[i])")
+        }
+        // The one-pass route (row pairs, next pair reduced while the current one is added) uses the
+        // same norms: clipping + mean equals the materialised route bit for bit.
+        let parameters = ["clipping": RuleParameters(["c": .number(exact[0] * 0.9)])]
+        let chain = try AggregationChain(names: ["clipping", "mean"], parameters: parameters, defaultF: 1)
+        let context = AggregationContext<Float>(seed: 1, round: 1)
+        let fused = try chain.aggregate(x, context: context).vector
+        let twoStep = try AggregationChain(names: ["mean"], defaultF: 1).aggregate(try chain.preAggregate(x, context: context), context: context)
+        #expect(fused == twoStep.vector)
+        // Double batches keep the Double norms.
+        #expect(RobustKernels.clipNorms(x.converted(to: Double.self)) == exact)
+        if RobustKernels.rowPassFits(x) {
+            // The one-pass route's distances (reduced 2048 columns at a time, interleaved with the adding)
+            // are the same bits as `clipNorms`.
+            let squares = RobustKernels.rowPass(x, center: nil, centered: false, roundToScalar: true, clipSquares: true) { _, _ in nil }.squares
+            #expect(squares.map { $0.squareRoot() } == fast)
+        }
+    }
+
+    /// The coordinate networks read column tiles of `ColumnNetworks.tileWidth(rows:)` columns: across tile
+    /// boundaries, a ragged last tile and a NaN column in the second tile, median, trimmed mean, Meamed
+    /// and Bulyan (a subset of rows, copied in its order) agree with the Double path.
+    @Test func coordinateNetworksAcrossColumnTiles() throws {
+        let n = 23, tile = ColumnNetworks.tileWidth(rows: 23), d = 2 * tile + 19
+        var x = Self.batch(n: n, d: d, seed: 41)
+        x.values[5 * d + tile + 3] = .nan
+        let wide = x.converted(to: Double.self)
+        let m = CoordinateRules.median(x), mw = CoordinateRules.median(wide)
+        #expect(zip(m, mw).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        func close(_ a: [Double], _ b: [Double], _ t: Double) -> Bool {
+            zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) || abs($0 - $1) <= t * max(1, abs($1)) }
+        }
+        #expect(close(CoordinateRules.trimmedMean(x, trim: 4), CoordinateRules.trimmedMean(wide, trim: 4), 1e-12))
+        #expect(close(CoordinateRules.meanAroundMedian(x, keep: 18), CoordinateRules.meanAroundMedian(wide, keep: 18), 1e-12))
+        var finite = x
+        finite.values[5 * d + tile + 3] = 0.5
+        let chain = try AggregationChain(names: ["bulyan"], defaultF: 3)
+        let a = try chain.aggregate(finite, context: AggregationContext())
+        let b = try chain.aggregate(finite.converted(to: Double.self), context: AggregationContext())
+        #expect(a.selected == b.selected)
+        #expect(close(a.vector.map { Double($0) }, b.vector.map { Double(Float($0)) }, 1e-6))
+    }
+
     @Test func floatGramDistancesMatchTheDoubleRoute() throws {
         let n = 20, d = 12_000  // n²·d above gramThreshold
         var x = Self.batch(n: n, d: d, seed: 77)

@@ -115,21 +115,42 @@ enum ColumnNetworks {
         while size < n { size *= 2 }
         let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
         defer { scratch.deallocate() }
+        // Column tiles: the rows' segments of `tileWidth` columns are first copied, one row after the
+        // other, into a contiguous n × width tile (sequential reads the prefetchers follow), and the
+        // network reads its 16-column blocks from the L2-resident tile instead of striding across n
+        // rows of the whole batch (n concurrent streams, ~35 % of the time at n = 50, d = 10^6).
+        // Same values, same network, same order: the same bits.
+        let width = min(d, tileWidth(rows: n))
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: n * width)
+        defer { tile.deallocate() }
+        let local = Array(0..<n)
         batch.values.withUnsafeBufferPointer { xs in
             net.withUnsafeBufferPointer { np in
                 guard let x = xs.baseAddress else { return }
-                var k = 0
-                while k < d {
-                    let count = min(lanes, d - k)
-                    if load(x, d: d, k: k, rows: rows, lanes: count, size: size, scratch: scratch, network: np) {
-                        body(scratch, k, count)
-                    } else {
-                        for l in 0..<count { fallback(k + l) }
+                var k0 = 0
+                while k0 < d {
+                    let w = min(width, d - k0)
+                    for (r, row) in rows.enumerated() { (tile + r * w).update(from: x + row * d + k0, count: w) }
+                    var k = 0
+                    while k < w {
+                        let count = min(lanes, w - k)
+                        if load(tile, d: w, k: k, rows: local, lanes: count, size: size, scratch: scratch, network: np) {
+                            body(scratch, k0 + k, count)
+                        } else {
+                            for l in 0..<count { fallback(k0 + k + l) }
+                        }
+                        k += count
                     }
-                    k += count
+                    k0 += w
                 }
             }
         }
+    }
+
+    /// Columns per tile of `forEachBlock` (a multiple of 16): about 800 KB of Float rows (in L2), at
+    /// least 1024 columns (n = 50: 4000 columns; n = 200: 1024).
+    static func tileWidth(rows n: Int) -> Int {
+        max(1024, (200_000 / max(1, n)) & ~15)
     }
 
     /// Σ over sorted positions lo..<hi of every lane, in Double, position by position.

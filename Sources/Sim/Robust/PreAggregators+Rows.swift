@@ -42,9 +42,10 @@ extension AggregationChain {
         if case .clipping(let c) = steps[0], RobustKernels.rowPassFits(batch) {
             // Each row's norm, then its (clipped, rounded to S) values added while it is in L2: the
             // same sums as `meanOfRows(batch, clippingRows(batch, c:))`, the input read once.
-            var sum = RobustKernels.rowPass(batch, center: nil, centered: false, roundToScalar: true) { _, s in
+            var sum = RobustKernels.rowPass(batch, center: nil, centered: false, roundToScalar: true,
+                                              clipSquares: true) { _, s in
                 let norm = s.squareRoot()
-                return norm > c ? c / norm : nil
+                return norm > c ? PreAggregators.clipFactor(c / norm, as: S.self) : nil
             }.sum
             let scale = 1.0 / Double(batch.rows)
             for k in sum.indices { sum[k] *= scale }
@@ -57,6 +58,15 @@ extension AggregationChain {
 }
 
 extension PreAggregators {
+    /// A clipping factor (static clipping, ARC) in the batch's precision: for Float batches rounded to
+    /// the nearest Float, as a Float32 implementation (ByzFL's) computes it; unchanged for Double.
+    /// The clipped row is then exactly S(x ⊗ factor), which the kernels form with one Float multiply
+    /// (`RobustKernels.floatExact`) instead of a Double product rounded back to Float. Changes a clipped
+    /// row's norm by at most a relative 2⁻²⁴.
+    static func clipFactor<S: BinaryFloatingPoint>(_ w: Double, as _: S.Type) -> Double {
+        S.self == Float.self ? Double(Float(w)) : w
+    }
+
     static func nnmRows<S>(_ batch: UpdateBatch<S>, f: Int) -> VirtualRows {
         let n = batch.rows
         let dist = RobustKernels.squaredDistances(batch)
@@ -70,8 +80,8 @@ extension PreAggregators {
     }
 
     static func clippingRows<S>(_ batch: UpdateBatch<S>, c: Double) -> VirtualRows {
-        let norms = RobustKernels.rowNorms(batch)
-        return VirtualRows(members: (0..<batch.rows).map { [$0] }, scales: norms.map { $0 > c ? c / $0 : nil })
+        let norms = RobustKernels.clipNorms(batch)
+        return VirtualRows(members: (0..<batch.rows).map { [$0] }, scales: norms.map { $0 > c ? clipFactor(c / $0, as: S.self) : nil })
     }
 
     static func arcRows<S>(_ batch: UpdateBatch<S>, f: Int) -> VirtualRows {
@@ -79,10 +89,10 @@ extension PreAggregators {
         let k = arcCount(n: n, f: f)
         var scales = [Double?](repeating: nil, count: n)
         if k > 0, k < n {
-            let norms = RobustKernels.rowNorms(batch)
+            let norms = RobustKernels.clipNorms(batch)
             let order = RobustKernels.stableOrder(norms)
             let threshold = norms[order[n - k - 1]]
-            for i in order[(n - k)...] where norms[i] > threshold { scales[i] = threshold / norms[i] }
+            for i in order[(n - k)...] where norms[i] > threshold { scales[i] = clipFactor(threshold / norms[i], as: S.self) }
         }
         return VirtualRows(members: (0..<n).map { [$0] }, scales: scales)
     }

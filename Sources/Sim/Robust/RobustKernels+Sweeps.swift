@@ -259,6 +259,8 @@ extension RobustKernels {
         for m in members { starts.append(starts[starts.count - 1] + m.count) }
         let factors = scales.map { $0 ?? 1 }
         let scaled = scales.map { $0 != nil }
+        // One-member rows whose factor is a Float value (clipping / ARC on Float batches): Float multiply.
+        let exact = zip(members, scales).map { $0.count == 1 && floatExact($1, as: S.self) }
         batch.values.withUnsafeBufferPointer { xs in
             out.withUnsafeMutableBufferPointer { op in
                 guard let x = xs.baseAddress, let o = op.baseAddress else { return }
@@ -268,9 +270,11 @@ extension RobustKernels {
                     starts.withUnsafeBufferPointer { sp in
                         factors.withUnsafeBufferPointer { fp in
                             scaled.withUnsafeBufferPointer { flag in
+                              exact.withUnsafeBufferPointer { fast in
                                 // Output row r at columns k..<k+8, as the materialised batch holds it.
                                 @inline(__always) func value(_ r: Int, _ k: Int) -> SIMD8<Double> {
                                     let first = sp[r], end = sp[r + 1]
+                                    if fast[r] { return scaledFloat8(bp[first], k, SIMD8<Float>(repeating: Float(fp[r]))) }
                                     var t = wide8(bp[first], k)
                                     var q = first + 1
                                     while q < end { t = t + wide8(bp[q], k); q += 1 }
@@ -288,16 +292,39 @@ extension RobustKernels {
                                         let s0 = flag[r], s1 = flag[r + 1], s2 = flag[r + 2], s3 = flag[r + 3]
                                         let f0 = SIMD8<Double>(repeating: fp[r]), f1 = SIMD8<Double>(repeating: fp[r + 1])
                                         let f2 = SIMD8<Double>(repeating: fp[r + 2]), f3 = SIMD8<Double>(repeating: fp[r + 3])
-                                        @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>) -> SIMD8<Double> {
-                                            scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
+                                        // Rows scaled by a Float value (ARC's clipped rows among unclipped ones): Float multiply.
+                                        let e0 = fast[r], e1 = fast[r + 1], e2 = fast[r + 2], e3 = fast[r + 3]
+                                        let h0 = SIMD8<Float>(repeating: Float(fp[r])), h1 = SIMD8<Float>(repeating: Float(fp[r + 1]))
+                                        let h2 = SIMD8<Float>(repeating: Float(fp[r + 2])), h3 = SIMD8<Float>(repeating: Float(fp[r + 3]))
+                                        @inline(__always) func one(_ p: UnsafePointer<S>, _ k: Int, _ scaled: Bool, _ f: SIMD8<Double>,
+                                                                   _ exact: Bool, _ h: SIMD8<Float>) -> SIMD8<Double> {
+                                            if exact { return scaledFloat8(p, k, h) }
+                                            return scaled ? rounded8(wide8(p, k) * f, as: S.self) : wide8(p, k)
+                                        }
+                                        if fast[r] && fast[r + 1] && fast[r + 2] && fast[r + 3] {
+                                            // Four scaled Float rows, Float-exact factors: Float multiplies.
+                                            let g0 = SIMD8<Float>(repeating: Float(fp[r])), g1 = SIMD8<Float>(repeating: Float(fp[r + 1]))
+                                            let g2 = SIMD8<Float>(repeating: Float(fp[r + 2])), g3 = SIMD8<Float>(repeating: Float(fp[r + 3]))
+                                            var k = k0
+                                            while k < end {
+                                                var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                                s = s + scaledFloat8(q0, k, g0)
+                                                s = s + scaledFloat8(q1, k, g1)
+                                                s = s + scaledFloat8(q2, k, g2)
+                                                s = s + scaledFloat8(q3, k, g3)
+                                                a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
+                                                k += 8
+                                            }
+                                            r += 4
+                                            continue
                                         }
                                         var k = k0
                                         while k < end {
                                             var s = a.loadUnaligned(fromByteOffset: 8 * k, as: SIMD8<Double>.self)
-                                            s = s + one(q0, k, s0, f0)
-                                            s = s + one(q1, k, s1, f1)
-                                            s = s + one(q2, k, s2, f2)
-                                            s = s + one(q3, k, s3, f3)
+                                            s = s + one(q0, k, s0, f0, e0, h0)
+                                            s = s + one(q1, k, s1, f1, e1, h1)
+                                            s = s + one(q2, k, s2, f2, e2, h2)
+                                            s = s + one(q3, k, s3, f3, e3, h3)
                                             a.storeBytes(of: s, toByteOffset: 8 * k, as: SIMD8<Double>.self)
                                             k += 8
                                         }
@@ -353,6 +380,7 @@ extension RobustKernels {
                                     }
                                     k0 = end
                                 }
+                              }
                             }
                         }
                     }

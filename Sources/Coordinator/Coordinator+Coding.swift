@@ -34,8 +34,7 @@ extension Coordinator {
         var state = codingState ?? CodingRunState(plan: plan, settings: settings)
         let aggregationStart = MonotonicClock.seconds()
         let n = settings.clients
-        let bytesDown = Task(round: round, modelVersion: UInt64(round - 1), model: .dense(model),
-                             clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
+        let bytesDown = downlinkBytesPerClient(.dense(model), round: round)
         let results = closed.results
         var rows = results.map { r in
             ClientRow(round: round, result: r, bytesDown: bytesDown, weight: 0,

@@ -53,8 +53,7 @@ extension Coordinator {
             }
             guard let closed = machine else { continue }
             machine = nil
-            let bytesDown = Task(round: round, modelVersion: UInt64(round - 1), model: .dense(model),
-                                 clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
+            let bytesDown = downlinkBytesPerClient(.dense(model), round: round)
             var rows: [ClientRow] = []
             for result in closed.results {
                 if result.status == .ok, let update = result.update {

@@ -111,8 +111,7 @@ extension Coordinator {
             let evaluation = evaluate ? network.evaluate(parameters: model, on: testSet) : nil
             noteParticipation(accepted, state: &federated)
             if evaluate { clientEvaluation?.record(round: round, model: model, network: network) }
-            let bytesDownPerClient = Task(round: round, modelVersion: UInt64(round - 1), model: downlink,
-                                          clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
+            let bytesDownPerClient = downlinkBytesPerClient(downlink, round: round)
             var weightOf: [ClientID: Double] = [:]
             for (update, weight) in zip(accepted, weights) { weightOf[update.client] = weight }
             let rows = results.map { r in
@@ -175,6 +174,13 @@ extension Coordinator {
                 break
             }
         }
+    }
+
+    /// Logical downlink bytes of one client in `round` (DESIGN §8): a task message carrying `payload`
+    /// for that one client, whatever the number of clients its worker's task really lists.
+    func downlinkBytesPerClient(_ payload: TensorPayload, round: RoundID) -> Int {
+        Task(round: round, modelVersion: UInt64(round - 1), model: payload,
+             clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
     }
 
     /// The model payload of `worker`'s task: for Distributed Lion the previous round's broadcast Δ

@@ -99,8 +99,7 @@ extension Coordinator {
         all.sort { $0.client < $1.client }
         let policy = settings.roundPolicy
         guard policy != .waitAll || settings.isWallTime else { return (all, nil) }
-        let bytesDown = Task(round: round, modelVersion: UInt64(round - 1), model: downlink,
-                             clients: [ClientTask(client: 0, extraDelaySeconds: 0, flags: 0)]).perClientByteCount
+        let bytesDown = downlinkBytesPerClient(downlink, round: round)
         var arrivals: [RoundArrival] = []
         var arrivalOf: [ClientID: Double] = [:]
         for r in all {

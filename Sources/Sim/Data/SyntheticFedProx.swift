@@ -56,8 +56,17 @@ public enum SyntheticFedProx {
     /// process can lay out every device without generating any of them.
     public static func trainCount(device: Int, seed: UInt64) -> Int {
         var random = RandomKey(seed: seed, purpose: .dataGeneration, round: 1, client: UInt64(device)).generator
-        let n = Int(Distributions.logNormal(mu: 4, sigma: 2, using: &random).rounded(.down)) + minimumDeviceSamples
-        return Int((0.9 * Double(n)).rounded(.down))
+        return trainShare(of: sampleCount(&random))
+    }
+
+    /// n_k = ⌊LogNormal(4, 2)⌋ + 50, the first draw of a device's stream.
+    static func sampleCount(_ random: inout CounterRandom) -> Int {
+        Int(Distributions.logNormal(mu: 4, sigma: 2, using: &random).rounded(.down)) + minimumDeviceSamples
+    }
+
+    /// ⌊0.9·n⌋: how many of a device's n samples go to training.
+    static func trainShare(of n: Int) -> Int {
+        Int((0.9 * Double(n)).rounded(.down))
     }
 
     /// Generates single devices; `generate` is the concatenation of `device(0)`, `device(1)`, …
@@ -80,7 +89,7 @@ public enum SyntheticFedProx {
         public func device(_ device: Int) -> (train: Dataset, test: Dataset) {
             let d = dimension, k = classes
             var random = RandomKey(seed: seed, purpose: .dataGeneration, round: 1, client: UInt64(device)).generator
-            let n = Int(Distributions.logNormal(mu: 4, sigma: 2, using: &random).rounded(.down)) + minimumDeviceSamples
+            let n = sampleCount(&random)
             let u = alpha * random.nextNormal()
             let bMean = beta * random.nextNormal()
             let v = (0..<d).map { _ in iid ? 0 : bMean + random.nextNormal() }
@@ -108,7 +117,7 @@ public enum SyntheticFedProx {
             let order = PortableRandom.permutation(
                 seed: RandomKey(seed: seed, purpose: .dataGeneration, round: 3, client: UInt64(device)).streamSeed,
                 count: n)
-            let nTrain = Int((0.9 * Double(n)).rounded(.down))
+            let nTrain = trainShare(of: n)
             var train = (features: [Float](), labels: [Int32]())
             var test = (features: [Float](), labels: [Int32]())
             train.features.reserveCapacity(nTrain * d)

@@ -27,19 +27,6 @@ extension ExperimentConfig {
         case .waitAll, .deadline:
             break
         }
-        // Coded rounds close when they become decodable and FedBuff steps on its buffer, both in
-        // virtual time: a round policy or wall mode would be silently ignored there, so refuse them.
-        for (active, key, what) in [(coding.scheme != .none, "coding.scheme", "a coded round closes when its arrivals decode"),
-                                    (aggregation.mode == .fedbuff, "aggregation.mode", "FedBuff steps on its buffer of K arrivals")] where active {
-            if timing.policy != .waitAll {
-                throw .conflict(keys: [key, "timing.policy"],
-                                reason: what + ", not by a round policy; remove timing.policy (or use \"wait-all\")")
-            }
-            if run.time == .wall {
-                throw .conflict(keys: [key, "run.time"],
-                                reason: what + " on the virtual clock; wall mode does not apply, use run.time = \"virtual\"")
-            }
-        }
         try checkFaults()
     }
 

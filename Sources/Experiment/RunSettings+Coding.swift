@@ -66,6 +66,7 @@ extension RunSettings {
                             reason: "coded runs step with SGD (server_lr, server_momentum); "
                                 + "remove aggregation.server_optimizer")
         }
+        try requireVirtualWaitAll(config, key: scheme, what: "a coded round closes when its arrivals decode")
         // Compressors that break linear decoding are refused in RunSettings+Compression (spec §A.8).
         let n = config.partition.clients
         do {

@@ -193,6 +193,7 @@ extension RunSettings {
                                 + "participation.process = \"bernoulli\", \"markov\" or \"cyclic\"")
         }
         if let buffered = fedBuff {
+            try Self.requireVirtualWaitAll(c, key: "aggregation.mode", what: "FedBuff steps on its buffer of K arrivals")
             if participationAware {
                 throw .conflict(keys: ["aggregation.mode", "aggregation.weighting"],
                                 reason: "FedBuff weighs its buffer by staleness; use weighting = \"participants\" (1/K) or \"samples\"")

@@ -21,6 +21,19 @@ extension RunSettings {
     /// Real seconds per virtual second in wall mode (`timing.wall_scale`).
     public var wallScale: Double { config.timing.wallScale }
 
+    /// Refuses a round policy or wall mode for a run that closes its rounds itself in virtual time
+    /// (`key` names the setting that does, `what` says how): either would be silently ignored.
+    static func requireVirtualWaitAll(_ config: ExperimentConfig, key: String, what: String) throws(ConfigError) {
+        if config.timing.policy != .waitAll {
+            throw .conflict(keys: [key, "timing.policy"],
+                            reason: what + ", not by a round policy; remove timing.policy (or use \"wait-all\")")
+        }
+        if config.run.time == .wall {
+            throw .conflict(keys: [key, "run.time"],
+                            reason: what + " on the virtual clock; wall mode does not apply, use run.time = \"virtual\"")
+        }
+    }
+
     /// The clients sampled in `round`: the participation process's choice, or ⌈c·k⌉ uniform clients
     /// under over-commitment (same seeded permutation, longer prefix).
     public func roundParticipants(round: RoundID) -> [ClientID] {

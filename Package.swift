@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         // The bundled digits data, embedded in the binary.
         .target(name: "CDigits", exclude: ["digits.csv.gz", "README.md"]),
-        .target(name: "Sim", dependencies: ["Protocol", "COpenBLAS", "CZlib", "CDigits"]),
+        // Runtime-dispatched AVX-512 / AVX2 kernels of the robust rules (docs/simd-kernels.md).
+        .target(name: "CKernels"),
+        .target(name: "Sim", dependencies: ["Protocol", "COpenBLAS", "CZlib", "CDigits", "CKernels"]),
         .target(name: "Experiment", dependencies: ["Sim", "Protocol", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Protocol messages over ZeroMQ sockets, shared by Coordinator and Worker (which never import each other).
         .target(name: "Messaging", dependencies: ["Protocol", "ZeroMQ"]),

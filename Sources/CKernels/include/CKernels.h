@@ -24,6 +24,28 @@ int gw_simd_level(void);
 /// what the CPU supports. Returns the level now in force.
 int gw_simd_set_level(int level);
 
+// MARK: networks
+
+/// Blocks of 16 columns `gw_network_sort` handles per call for a network on `size` positions
+/// (1, 2 or 4: several blocks share one pass over the comparators).
+int gw_network_blocks(int size);
+
+/// Sorts, per the comparator list `network` (`pairs` (i, j) pairs, i < j: min to i, max to j), the
+/// columns k ..< k + columns (at most 16 · gw_network_blocks(size)) of the n rows starting at the
+/// element offsets `rowOffsets` of `x`. Block b (16 columns) lands at scratch + b · (size + 1) · 16,
+/// position p of lane l at [p · 16 + l]; positions n ..< size hold +∞ and lanes past `columns` 0.
+/// `ahead` > 0 prefetches that many Floats ahead in every row. `prefix` > 0 says that the first
+/// `prefix` comparators are exactly Batcher's first four stages (each aligned group of 16 positions
+/// sorted) less comparators against +∞ padding: the AVX-512 kernel then sorts those groups in
+/// registers. `scratch` must be 64-byte aligned. Returns a bit mask of the blocks holding a NaN
+/// (their order is unspecified), or −1 when no kernel applies (Swift path).
+int64_t gw_network_sort(const float *x, const int64_t *rowOffsets, int n, int size, int64_t k, int columns,
+                        const int32_t *network, int pairs, float *scratch, int ahead, int prefix);
+
+/// out[l] = Σ_{p = lo}^{hi − 1} (double) block[p · 16 + l] for the 16 lanes, in position order.
+/// Returns false when no kernel applies (Swift path).
+bool gw_lane_sums(const float *block, int lo, int hi, double *out);
+
 #ifdef __cplusplus
 }
 #endif

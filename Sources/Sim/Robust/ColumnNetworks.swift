@@ -17,6 +17,8 @@
 // holding a NaN, are recomputed by the scalar path. Only Float batches take this path; Double
 // batches (fixtures, `gradwire aggregate`) keep the scalar path.
 
+import CKernels
+
 enum ColumnNetworks {
     /// Columns handled together (SIMD lanes).
     static let lanes = 16
@@ -28,6 +30,29 @@ enum ColumnNetworks {
     static func network(n: Int, groupEnds: [Int]) -> [Int32] {
         var size = 1
         while size < n { size *= 2 }
+        let live = forwardPruned(n: n, size: size)
+        // Backward: drop trailing comparators inside one group; a kept one makes its positions exact.
+        var label = [Int](repeating: 0, count: size)
+        var start = 0, group = 0
+        for end in groupEnds + [size] {
+            for q in start..<max(start, end) { label[q] = group }
+            start = max(start, end)
+            group += 1
+        }
+        var next = group
+        var kept: [(Int, Int)] = []
+        for (i, j) in live.reversed() {
+            if label[i] == label[j] { continue }
+            kept.append((i, j))
+            label[i] = next; label[j] = next + 1
+            next += 2
+        }
+        return kept.reversed().flatMap { [Int32($0.0), Int32($0.1)] }
+    }
+
+    /// Batcher's odd–even merge sort on `size` positions less the comparators whose upper input is
+    /// +∞ padding (positions ≥ n start as +∞; such a comparator is a no-op).
+    static func forwardPruned(n: Int, size: Int) -> [(Int, Int)] {
         var pairs: [(Int, Int)] = []
         var p = 1
         while p < size {
@@ -52,23 +77,21 @@ enum ColumnNetworks {
             if infinite[i] { infinite[i] = false; infinite[j] = true }
             live.append((i, j))
         }
-        // Backward: drop trailing comparators inside one group; a kept one makes its positions exact.
-        var label = [Int](repeating: 0, count: size)
-        var start = 0, group = 0
-        for end in groupEnds + [size] {
-            for q in start..<max(start, end) { label[q] = group }
-            start = max(start, end)
-            group += 1
-        }
-        var next = group
-        var kept: [(Int, Int)] = []
-        for (i, j) in live.reversed() {
-            if label[i] == label[j] { continue }
-            kept.append((i, j))
-            label[i] = next; label[j] = next + 1
-            next += 2
-        }
-        return kept.reversed().flatMap { [Int32($0.0), Int32($0.1)] }
+        return live
+    }
+
+    /// How many leading comparators of `net` (a `network(n:groupEnds:)`) are exactly Batcher's first
+    /// four stages less the padding no-ops, i.e. sort each aligned group of 16 positions: the AVX-512
+    /// kernel runs those in registers with the full 16-position network (the dropped comparators met
+    /// +∞ and change nothing, so the values are the same). 0 when the backward pruning removed one
+    /// of them, or below 16 positions.
+    static func registerPrefix(n: Int, size: Int, network net: [Int32]) -> Int {
+        guard size >= 16 else { return 0 }
+        let live = forwardPruned(n: n, size: size)
+        let m = live.prefix { $0.0 / 16 == $0.1 / 16 }.count
+        guard net.count >= 2 * m else { return 0 }
+        for t in 0..<m where Int(net[2 * t]) != live[t].0 || Int(net[2 * t + 1]) != live[t].1 { return 0 }
+        return m
     }
 
     /// Sorts (per the pruned network) the 16 columns k..<k+16 of `rows` into `scratch` (padded to the
@@ -113,6 +136,10 @@ enum ColumnNetworks {
         let net = network(n: n, groupEnds: groupEnds)
         var size = 1
         while size < n { size *= 2 }
+        if gw_simd_level() >= 2 {
+            vectorBlocks(batch, rows: rows, size: size, network: net, body, fallback: fallback)
+            return
+        }
         let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
         defer { scratch.deallocate() }
         // Column tiles: the rows' segments of `tileWidth` columns are first copied, one row after the
@@ -147,6 +174,47 @@ enum ColumnNetworks {
         }
     }
 
+    /// `forEachBlock` through the AVX-512 / AVX2 kernel (CKernels' `gw_network_sort`): the same
+    /// network on the same values, so the same bits as the Swift path below. The kernel reads the
+    /// rows in place with software prefetch instead of copying tiles, and sorts up to four blocks
+    /// per pass over the comparator list.
+    private static func vectorBlocks(_ batch: UpdateBatch<Float>, rows: [Int], size: Int, network net: [Int32],
+                                     _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
+                                     fallback: (Int) -> Void) {
+        let d = batch.dimension, n = rows.count
+        let blocks = Int(gw_network_blocks(Int32(size)))
+        // 64-byte aligned: a zmm load or store across two cache lines costs two.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: blocks * (size + 1) * 64, alignment: 64)
+        defer { raw.deallocate() }
+        let scratch = raw.bindMemory(to: SIMD16<Float>.self, capacity: blocks * (size + 1))
+        let offsets = rows.map { Int64($0 * d) }
+        let ahead = Int32(4 * blocks * lanes)
+        let prefix = Int32(registerPrefix(n: n, size: size, network: net))
+        batch.values.withUnsafeBufferPointer { xs in
+            guard let x = xs.baseAddress else { return }
+            scratch.withMemoryRebound(to: Float.self, capacity: blocks * (size + 1) * lanes) { sp in
+                var k = 0
+                while k < d {
+                    let columns = min(blocks * lanes, d - k)
+                    let nan = gw_network_sort(x, offsets, Int32(n), Int32(size), Int64(k), Int32(columns),
+                                              net, Int32(net.count / 2), sp, columns < blocks * lanes ? 0 : ahead, prefix)
+                    precondition(nan >= 0, "gw_network_sort refused a block it was sized for")
+                    var b = 0
+                    while b * lanes < columns {
+                        let count = min(lanes, columns - b * lanes)
+                        if nan & (1 << b) != 0 {
+                            for l in 0..<count { fallback(k + b * lanes + l) }
+                        } else {
+                            body(scratch + b * (size + 1), k + b * lanes, count)
+                        }
+                        b += 1
+                    }
+                    k += columns
+                }
+            }
+        }
+    }
+
     /// Columns per tile of `forEachBlock` (a multiple of 16): about 800 KB of Float rows (in L2), at
     /// least 1024 columns (n = 50: 4000 columns; n = 200: 1024).
     static func tileWidth(rows n: Int) -> Int {
@@ -157,6 +225,12 @@ enum ColumnNetworks {
     @inline(__always)
     static func laneSums(_ scratch: UnsafeMutablePointer<SIMD16<Float>>, _ lo: Int, _ hi: Int) -> SIMD16<Double> {
         var acc = SIMD16<Double>()
+        let done = withUnsafeMutablePointer(to: &acc) { out in
+            out.withMemoryRebound(to: Double.self, capacity: lanes) { o in
+                scratch.withMemoryRebound(to: Float.self, capacity: hi * lanes) { gw_lane_sums($0, Int32(lo), Int32(hi), o) }
+            }
+        }
+        if done { return acc }
         for p in lo..<hi {  // lane-wise: the same order per lane
             let v = scratch[p]
             acc += SIMD16<Double>(lowHalf: RobustKernels.widen(v.lowHalf), highHalf: RobustKernels.widen(v.highHalf))

@@ -1,0 +1,85 @@
+@testable import Sim
+import Testing
+
+/// The C kernels (AVX-512 / AVX2) against the Swift paths on the same values: identical bits.
+/// On a CPU without either instruction set only the Swift path runs (nothing to compare).
+@Suite struct SIMDKernelTests {
+    static func bits(_ v: [Double]) -> [UInt64] { v.map(\.bitPattern) }
+
+    /// Results of `rule` at every level the CPU offers (the Swift path first).
+    static func atEveryLevel(_ rule: () -> [Double]) -> [(Int, [Double])] {
+        let top = SIMDKernels.level
+        return [0, 2, 3].filter { $0 <= top }.map { level in (level, SIMDKernels.withLevel(level, rule)) }
+    }
+
+    /// Values with many ties, both zeros, infinities and a Byzantine 10³⁰ row.
+    static func batch(n: Int, d: Int, seed: UInt64) -> UpdateBatch<Float> {
+        let z = PortableRandom.normals(seed: seed, count: n * d)
+        var values = z.enumerated().map { i, v -> Float in
+            switch i % 7 {
+            case 0: Float((v * 3).rounded())                  // small integers: ties
+            case 1: v < 0 ? -0.0 : 0.0                         // signed zeros
+            default: Float(v)
+            }
+        }
+        if n > 2 { for k in 0..<d { values[(n - 1) * d + k] = 1e30 } }
+        if n * d > 40 { values[17] = .infinity; values[29] = -.infinity }
+        return UpdateBatch(rows: n, dimension: d, values: values)
+    }
+
+    @Test(arguments: [(1, 5), (2, 17), (3, 31), (11, 64), (16, 65), (17, 100), (50, 129), (64, 47), (65, 200), (130, 70), (257, 33)])
+    func coordinateRulesGiveTheSameBitsAtEveryLevel(n: Int, d: Int) {
+        var x = Self.batch(n: n, d: d, seed: UInt64(n * 1000 + d))
+        if n * d > 100 { x.values[n * d / 2] = .nan }     // one block falls back
+        let f = max(0, (n - 1) / 4)
+        let rules: [(String, () -> [Double])] = [
+            ("median", { CoordinateRules.median(x) }),
+            ("trimmed mean", { CoordinateRules.trimmedMean(x, trim: f) }),
+            ("meamed", { CoordinateRules.meanAroundMedian(x, keep: n - f) }),
+            ("subset meamed", { CoordinateRules.floatMeanAroundMedian(x, rows: Array(stride(from: 0, to: n, by: 2)), keep: max(1, (n + 1) / 2 - f / 2)) ?? [] }),
+        ]
+        for (name, rule) in rules {
+            let results = Self.atEveryLevel(rule)
+            for (level, r) in results.dropFirst() {
+                #expect(Self.bits(r) == Self.bits(results[0].1), "\(name) n=\(n) d=\(d): level \(level) differs from the Swift path")
+            }
+        }
+    }
+
+    @Test func laneSumsMatchThePositionOrderSum() {
+        let size = 64
+        let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
+        defer { scratch.deallocate() }
+        let z = PortableRandom.normals(seed: 9, count: size * 16)
+        for p in 0..<size { for l in 0..<16 { scratch[p][l] = Float(z[p * 16 + l] * 1e3) } }
+        let results = Self.atEveryLevel {
+            let s = ColumnNetworks.laneSums(scratch, 3, 61)
+            return (0..<16).map { s[$0] }
+        }
+        var expected = [Double](repeating: 0, count: 16)
+        for p in 3..<61 { for l in 0..<16 { expected[l] += Double(scratch[p][l]) } }
+        for (level, r) in results {
+            #expect(Self.bits(r) == Self.bits(expected), "level \(level)")
+        }
+    }
+
+    @Test func levelsAreCappedNeverRaised() {
+        let top = SIMDKernels.withLevel(99) { SIMDKernels.level }
+        #expect(top == SIMDKernels.withLevel(3) { SIMDKernels.level }, "never raised above the CPU's")
+        #expect(SIMDKernels.withLevel(0) { SIMDKernels.level } == 0)
+        #expect(SIMDKernels.withLevel(1) { SIMDKernels.level } == 0, "1 is no level: the Swift paths")
+        #expect(SIMDKernels.withLevel(2) { SIMDKernels.level } == min(top, 2))
+    }
+
+    /// The register prefix covers exactly Batcher's in-group stages, and none when the backward
+    /// pruning dropped one of them (a trimmed mean with nothing trimmed keeps no comparator).
+    @Test func registerPrefixIsTheInGroupStages() {
+        let net = ColumnNetworks.network(n: 50, groupEnds: [10, 40, 50])
+        let m = ColumnNetworks.registerPrefix(n: 50, size: 64, network: net)
+        #expect(m > 0)
+        for t in 0..<m { #expect(net[2 * t] / 16 == net[2 * t + 1] / 16) }
+        #expect(net[2 * m] / 16 != net[2 * m + 1] / 16)
+        #expect(ColumnNetworks.registerPrefix(n: 50, size: 64, network: ColumnNetworks.network(n: 50, groupEnds: [0, 50, 50])) == 0)
+        #expect(ColumnNetworks.registerPrefix(n: 7, size: 8, network: ColumnNetworks.network(n: 7, groupEnds: [3, 4])) == 0)
+    }
+}

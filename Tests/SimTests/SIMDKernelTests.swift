@@ -82,4 +82,48 @@ import Testing
         #expect(ColumnNetworks.registerPrefix(n: 50, size: 64, network: ColumnNetworks.network(n: 50, groupEnds: [0, 50, 50])) == 0)
         #expect(ColumnNetworks.registerPrefix(n: 7, size: 8, network: ColumnNetworks.network(n: 7, groupEnds: [3, 4])) == 0)
     }
+
+    @Test(arguments: [false, true])
+    func centredTilesGiveTheSameBitsAtEveryLevel(centred: Bool) {
+        let n = 7, d = 203, k0 = 5, width = 150
+        var x = Self.batch(n: n, d: d, seed: 31).values
+        x[2 * d + k0 + 40] = .nan
+        x[4 * d + k0 + 149] = .infinity
+        let center: [Double]? = centred ? PortableRandom.normals(seed: 5, count: d).map { $0 * 1e-3 } : nil
+        let results = Self.atEveryLevel {
+            var tile = [Float](repeating: 0, count: n * width)
+            var rowMax = [Float](repeating: 0, count: n)
+            x.withUnsafeBufferPointer { xs in
+                tile.withUnsafeMutableBufferPointer { tp in
+                    RobustKernels.centerTile(xs.baseAddress! + k0, ld: d, rows: n, width: width, center: center, from: k0,
+                                             tp.baseAddress!, &rowMax)
+                }
+            }
+            return (tile + rowMax).map(Double.init)
+        }
+        for (level, r) in results.dropFirst() {
+            #expect(Self.bits(r) == Self.bits(results[0].1), "centred=\(centred): level \(level) differs")
+        }
+        let rowMax = results[0].1.suffix(n)
+        #expect(rowMax[rowMax.startIndex + 2].isNaN && rowMax[rowMax.startIndex + 4] == .infinity)
+    }
+
+    /// CAF's Float Gram route stays within Float rounding of the Double route's covariance.
+    @Test func floatGramMatchesTheDoubleGram() throws {
+        let n = 12, d = 40_000
+        var values = PortableRandom.normals(seed: 77, count: n * d).map { Float($0) + 3 }   // off-centre
+        for k in 0..<d { values[(n - 1) * d + k] = Float(k % 13) }
+        let batch = UpdateBatch(rows: n, dimension: d, values: values)
+        let center = CoordinateRules.mean(batch)
+        let fast = try #require(RobustKernels.floatGram(batch, center: center))
+        let exact = RobustKernels.gram(batch, center: center)
+        for i in 0..<n { for j in 0..<n {
+            let scale = (exact[i * n + i] * exact[j * n + j]).squareRoot()
+            #expect(abs(fast[i * n + j] - exact[i * n + j]) <= 1e-5 * scale, "entry (\(i), \(j))")
+        } }
+        values[3 * d + 7] = 1e30
+        let huge = UpdateBatch(rows: n, dimension: d, values: values)
+        let refused = RobustKernels.floatGram(huge, center: CoordinateRules.mean(huge)) == nil
+        #expect(refused, "a 10³⁰ value leaves it to the Double route")
+    }
 }

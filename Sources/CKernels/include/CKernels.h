@@ -46,6 +46,13 @@ int64_t gw_network_sort(const float *x, const int64_t *rowOffsets, int n, int si
 /// Returns false when no kernel applies (Swift path).
 bool gw_lane_sums(const float *block, int lo, int hi, double *out);
 
+// MARK: Gram tiles
+
+/// tile[i · width + c] = (float)((double)x[i · ld + c] − center[c]) (x[i · ld + c] when center is
+/// NULL) for n rows, and rowMax[i] = the largest |tile| value of row i, NaN if the row holds a NaN.
+/// Returns false when no kernel applies (Swift path, same values).
+bool gw_center_tile(const float *x, int64_t ld, int n, int width, const double *center, float *tile, float *rowMax);
+
 #ifdef __cplusplus
 }
 #endif

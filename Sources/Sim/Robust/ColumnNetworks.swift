@@ -136,10 +136,10 @@ enum ColumnNetworks {
         let net = network(n: n, groupEnds: groupEnds)
         var size = 1
         while size < n { size *= 2 }
-        if gw_simd_level() >= 2 {
-            vectorBlocks(batch, rows: rows, size: size, network: net, body, fallback: fallback)
-            return
-        }
+        // The kernel's columns, then the Swift path's (all of them when no kernel applies; the rest
+        // if the level was lowered meanwhile: the same bits either way).
+        let done = gw_simd_level() >= 2 ? vectorBlocks(batch, rows: rows, size: size, network: net, body, fallback: fallback) : 0
+        guard done < d else { return }
         let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
         defer { scratch.deallocate() }
         // Column tiles: the rows' segments of `tileWidth` columns are first copied, one row after the
@@ -154,7 +154,7 @@ enum ColumnNetworks {
         batch.values.withUnsafeBufferPointer { xs in
             net.withUnsafeBufferPointer { np in
                 guard let x = xs.baseAddress else { return }
-                var k0 = 0
+                var k0 = done
                 while k0 < d {
                     let w = min(width, d - k0)
                     for (r, row) in rows.enumerated() { (tile + r * w).update(from: x + row * d + k0, count: w) }
@@ -178,9 +178,10 @@ enum ColumnNetworks {
     /// network on the same values, so the same bits as the Swift path below. The kernel reads the
     /// rows in place with software prefetch instead of copying tiles, and sorts up to four blocks
     /// per pass over the comparator list.
+    /// Returns the number of leading columns done (all unless the kernel stopped applying).
     private static func vectorBlocks(_ batch: UpdateBatch<Float>, rows: [Int], size: Int, network net: [Int32],
                                      _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
-                                     fallback: (Int) -> Void) {
+                                     fallback: (Int) -> Void) -> Int {
         let d = batch.dimension, n = rows.count
         let blocks = Int(gw_network_blocks(Int32(size)))
         // 64-byte aligned: a zmm load or store across two cache lines costs two.
@@ -190,15 +191,15 @@ enum ColumnNetworks {
         let offsets = rows.map { Int64($0 * d) }
         let ahead = Int32(4 * blocks * lanes)
         let prefix = Int32(registerPrefix(n: n, size: size, network: net))
-        batch.values.withUnsafeBufferPointer { xs in
-            guard let x = xs.baseAddress else { return }
-            scratch.withMemoryRebound(to: Float.self, capacity: blocks * (size + 1) * lanes) { sp in
+        return batch.values.withUnsafeBufferPointer { xs in
+            guard let x = xs.baseAddress else { return 0 }
+            return scratch.withMemoryRebound(to: Float.self, capacity: blocks * (size + 1) * lanes) { sp in
                 var k = 0
                 while k < d {
                     let columns = min(blocks * lanes, d - k)
                     let nan = gw_network_sort(x, offsets, Int32(n), Int32(size), Int64(k), Int32(columns),
                                               net, Int32(net.count / 2), sp, columns < blocks * lanes ? 0 : ahead, prefix)
-                    precondition(nan >= 0, "gw_network_sort refused a block it was sized for")
+                    if nan < 0 { return k }
                     var b = 0
                     while b * lanes < columns {
                         let count = min(lanes, columns - b * lanes)
@@ -211,6 +212,7 @@ enum ColumnNetworks {
                     }
                     k += columns
                 }
+                return k
             }
         }
     }

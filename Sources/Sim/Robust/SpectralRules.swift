@@ -24,7 +24,9 @@ enum SpectralRules {
     static func caf<S>(_ batch: UpdateBatch<S>, f: Int) -> [Double] {
         let n = batch.rows
         guard f > 0 else { return CoordinateRules.mean(batch) }
-        let g = RobustKernels.gram(batch, center: CoordinateRules.mean(batch))
+        // Float batches: the covariance from Float block Grams (its eigen-analysis only weighs the rows).
+        let mean = CoordinateRules.mean(batch)
+        let g = RobustKernels.floatGram(batch, center: mean) ?? RobustKernels.gram(batch, center: mean)
         var c = [Double](repeating: 1, count: n)
         var total = Double(n)
         var bestLambda = Double.infinity

@@ -86,6 +86,7 @@ public final class Coordinator {
             throw .runDirectory(error)
         }
         BLAS.setThreads(settings.blasThreads)
+        AggregationThreads.set(settings.aggregationThreads)
         do {
             testSet = try settings.loadTestSet()
         } catch {

@@ -33,6 +33,7 @@ public struct RunSection: ConfigSection {
     public var time: Time = .virtual
     /// OpenBLAS threads per process.
     public var blasThreads: Int = 1
+    public var aggregationThreads: Int = 1
     /// Seconds without a heartbeat after which a worker is considered lost.
     public var heartbeatTimeoutSeconds: Double = 5
     /// Seconds the coordinator waits for the expected workers to join.
@@ -66,6 +67,9 @@ public struct RunSection: ConfigSection {
             .choice("time", \.time,
                     "Time model: simulated (deterministic) or real delays and deadlines scaled by timing.wall_scale."),
             .integer("blas_threads", \.blasThreads, min: 1, "OpenBLAS threads in each process."),
+            .integer("aggregation_threads", \.aggregationThreads, min: 1,
+                     "Coordinator threads for the coordinate-wise robust rules (median, trimmed mean, Meamed, Bulyan); "
+                        + "any count gives the same numbers."),
             .float("heartbeat_timeout_s", \.heartbeatTimeoutSeconds, .positive,
                    "Seconds without a heartbeat after which a worker is lost and its clients marked crashed."),
             .float("join_timeout_s", \.joinTimeoutSeconds, .positive,

@@ -14,6 +14,7 @@ public struct RunSettings: Sendable {
     public var rounds: Int { config.run.rounds }
     public var clients: Int { config.partition.clients }
     public var blasThreads: Int { config.run.blasThreads }
+    public var aggregationThreads: Int { config.run.aggregationThreads }
     public var heartbeatTimeout: Double { config.run.heartbeatTimeoutSeconds }
     public var joinTimeout: Double { config.run.joinTimeoutSeconds }
     public var evalEvery: Int { config.eval.every }

@@ -126,4 +126,29 @@ import Testing
         let refused = RobustKernels.floatGram(huge, center: CoordinateRules.mean(huge)) == nil
         #expect(refused, "a 10³⁰ value leaves it to the Double route")
     }
+
+    /// Column ranges over several threads give the same bits as one thread (ranges end on 64-column groups).
+    @Test func coordinateRulesIgnoreTheThreadCount() {
+        let n = 21, d = 3 * AggregationThreads.minimumColumnsPerThread + 37
+        let x = Self.batch(n: n, d: d, seed: 12)
+        func run(_ threads: Int) -> [[UInt64]] {
+            let before = AggregationThreads.count
+            AggregationThreads.set(threads)
+            defer { AggregationThreads.set(before) }
+            return [CoordinateRules.median(x), CoordinateRules.trimmedMean(x, trim: 4), CoordinateRules.meanAroundMedian(x, keep: 16)]
+                .map(Self.bits)
+        }
+        let one = run(1)
+        #expect(run(2) == one)
+        #expect(run(3) == one)
+    }
+
+    @Test func threadRangesCoverTheColumnsInWholeGroups() {
+        let d = 5 * AggregationThreads.minimumColumnsPerThread + 5
+        let ranges = AggregationThreads.ranges(columns: d, threads: 3)
+        #expect(ranges.count == 3)
+        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == d)
+        for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound && a.upperBound % 64 == 0) }
+        #expect(AggregationThreads.ranges(columns: 100, threads: 3) == [0..<100], "small batches stay on one thread")
+    }
 }

@@ -18,6 +18,7 @@
 // batches (fixtures, `gradwire aggregate`) keep the scalar path.
 
 import CKernels
+import Dispatch
 
 enum ColumnNetworks {
     /// Columns handled together (SIMD lanes).
@@ -128,6 +129,9 @@ enum ColumnNetworks {
 
     /// Runs `body(scratch, k, lanes)` on every 16-column block of the rows `rows` after sorting it with
     /// a network for `groupEnds`; `fallback(k)` for the columns of blocks holding a NaN.
+    ///
+    /// With `AggregationThreads.count` > 1 the columns are split into contiguous ranges sorted
+    /// concurrently, so `body` and `fallback` must only write to their own columns.
     static func forEachBlock(_ batch: UpdateBatch<Float>, rows: [Int], groupEnds: [Int],
                              _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
                              fallback: (Int) -> Void) {
@@ -136,9 +140,40 @@ enum ColumnNetworks {
         let net = network(n: n, groupEnds: groupEnds)
         var size = 1
         while size < n { size *= 2 }
+        let ranges = AggregationThreads.ranges(columns: d)
+        if ranges.count == 1 {
+            sortBlocks(batch, rows: rows, size: size, network: net, columns: 0..<d, body, fallback: fallback)
+            return
+        }
+        let padded = size
+        withoutActuallyEscaping(body) { body in
+            withoutActuallyEscaping(fallback) { fallback in
+                let work = ColumnWork(body: body, fallback: fallback)
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { t in
+                    sortBlocks(batch, rows: rows, size: padded, network: net, columns: ranges[t], work.body, fallback: work.fallback)
+                }
+            }
+        }
+    }
+
+    /// The per-block closures of one `forEachBlock` call, carried into its column threads.
+    /// `@unchecked Sendable`: each thread calls them for its own column range only (the callers
+    /// write disjoint columns), and `forEachBlock` returns only after every thread has finished.
+    private struct ColumnWork: @unchecked Sendable {
+        let body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void
+        let fallback: (Int) -> Void
+    }
+
+    /// `forEachBlock` on the columns `columns` (whole 16-column blocks but for the batch's last).
+    private static func sortBlocks(_ batch: UpdateBatch<Float>, rows: [Int], size: Int, network net: [Int32], columns: Range<Int>,
+                                   _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
+                                   fallback: (Int) -> Void) {
+        let d = columns.upperBound, n = rows.count
         // The kernel's columns, then the Swift path's (all of them when no kernel applies; the rest
         // if the level was lowered meanwhile: the same bits either way).
-        let done = gw_simd_level() >= 2 ? vectorBlocks(batch, rows: rows, size: size, network: net, body, fallback: fallback) : 0
+        let done = gw_simd_level() >= 2
+            ? vectorBlocks(batch, rows: rows, size: size, network: net, columns: columns, body, fallback: fallback)
+            : columns.lowerBound
         guard done < d else { return }
         let scratch = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: size)
         defer { scratch.deallocate() }
@@ -147,7 +182,8 @@ enum ColumnNetworks {
         // network reads its 16-column blocks from the L2-resident tile instead of striding across n
         // rows of the whole batch (n concurrent streams, ~35 % of the time at n = 50, d = 10^6).
         // Same values, same network, same order: the same bits.
-        let width = min(d, tileWidth(rows: n))
+        let stride = batch.dimension
+        let width = min(d - done, tileWidth(rows: n))
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: n * width)
         defer { tile.deallocate() }
         let local = Array(0..<n)
@@ -157,7 +193,7 @@ enum ColumnNetworks {
                 var k0 = done
                 while k0 < d {
                     let w = min(width, d - k0)
-                    for (r, row) in rows.enumerated() { (tile + r * w).update(from: x + row * d + k0, count: w) }
+                    for (r, row) in rows.enumerated() { (tile + r * w).update(from: x + row * stride + k0, count: w) }
                     var k = 0
                     while k < w {
                         let count = min(lanes, w - k)
@@ -180,21 +216,22 @@ enum ColumnNetworks {
     /// per pass over the comparator list.
     /// Returns the number of leading columns done (all unless the kernel stopped applying).
     private static func vectorBlocks(_ batch: UpdateBatch<Float>, rows: [Int], size: Int, network net: [Int32],
+                                     columns range: Range<Int>,
                                      _ body: (UnsafeMutablePointer<SIMD16<Float>>, Int, Int) -> Void,
                                      fallback: (Int) -> Void) -> Int {
-        let d = batch.dimension, n = rows.count
+        let d = range.upperBound, stride = batch.dimension, n = rows.count
         let blocks = Int(gw_network_blocks(Int32(size)))
         // 64-byte aligned: a zmm load or store across two cache lines costs two.
         let raw = UnsafeMutableRawPointer.allocate(byteCount: blocks * (size + 1) * 64, alignment: 64)
         defer { raw.deallocate() }
         let scratch = raw.bindMemory(to: SIMD16<Float>.self, capacity: blocks * (size + 1))
-        let offsets = rows.map { Int64($0 * d) }
+        let offsets = rows.map { Int64($0 * stride) }
         let ahead = Int32(4 * blocks * lanes)
         let prefix = Int32(registerPrefix(n: n, size: size, network: net))
         return batch.values.withUnsafeBufferPointer { xs in
-            guard let x = xs.baseAddress else { return 0 }
+            guard let x = xs.baseAddress else { return range.lowerBound }
             return scratch.withMemoryRebound(to: Float.self, capacity: blocks * (size + 1) * lanes) { sp in
-                var k = 0
+                var k = range.lowerBound
                 while k < d {
                     let columns = min(blocks * lanes, d - k)
                     let nan = gw_network_sort(x, offsets, Int32(n), Int32(size), Int64(k), Int32(columns),

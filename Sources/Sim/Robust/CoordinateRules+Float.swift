@@ -8,13 +8,13 @@ extension CoordinateRules {
         guard let batch = batch as? UpdateBatch<Float> else { return nil }
         let n = batch.rows, h = n / 2
         let ends = n % 2 == 1 ? [h, h + 1, n] : [h - 1, h, h + 1, n]
-        var out = [Double](repeating: 0, count: batch.dimension)
-        ColumnNetworks.forEachBlock(batch, rows: Array(0..<n), groupEnds: ends, { s, k, count in
-            for l in 0..<count {
-                out[k + l] = n % 2 == 1 ? Double(s[h][l]) : (Double(s[h - 1][l]) + Double(s[h][l])) / 2
-            }
-        }, fallback: { k in out[k] = scalarColumn(batch, rows: Array(0..<n), k) { RobustKernels.median($0, n) } })
-        return out
+        return columns(batch.dimension) { out in
+            ColumnNetworks.forEachBlock(batch, rows: Array(0..<n), groupEnds: ends, { s, k, count in
+                for l in 0..<count {
+                    out[k + l] = n % 2 == 1 ? Double(s[h][l]) : (Double(s[h - 1][l]) + Double(s[h][l])) / 2
+                }
+            }, fallback: { k in out[k] = scalarColumn(batch, rows: Array(0..<n), k) { RobustKernels.median($0, n) } })
+        }
     }
 
     /// Trimmed mean of a Float batch: the kept middle n − 2b sorted positions summed in Double.
@@ -22,19 +22,19 @@ extension CoordinateRules {
         guard let batch = batch as? UpdateBatch<Float> else { return nil }
         let n = batch.rows
         let kept = Double(n - 2 * b)
-        var out = [Double](repeating: 0, count: batch.dimension)
-        ColumnNetworks.forEachBlock(batch, rows: Array(0..<n), groupEnds: [b, n - b, n], { s, k, count in
-            let sums = ColumnNetworks.laneSums(s, b, n - b)
-            for l in 0..<count { out[k + l] = sums[l] / kept }
-        }, fallback: { k in
-            out[k] = scalarColumn(batch, rows: Array(0..<n), k) { col in
-                RobustKernels.insertionSort(col, 0, n)
-                var s = 0.0
-                for i in b..<(n - b) { s += col[i] }
-                return s / kept
-            }
-        })
-        return out
+        return columns(batch.dimension) { out in
+            ColumnNetworks.forEachBlock(batch, rows: Array(0..<n), groupEnds: [b, n - b, n], { s, k, count in
+                let sums = ColumnNetworks.laneSums(s, b, n - b)
+                for l in 0..<count { out[k + l] = sums[l] / kept }
+            }, fallback: { k in
+                out[k] = scalarColumn(batch, rows: Array(0..<n), k) { col in
+                    RobustKernels.insertionSort(col, 0, n)
+                    var s = 0.0
+                    for i in b..<(n - b) { s += col[i] }
+                    return s / kept
+                }
+            })
+        }
     }
 
     /// Per coordinate of the rows `rows` of a Float batch: the mean of the `keep` values closest to the median.
@@ -50,7 +50,7 @@ extension CoordinateRules {
         ends += n % 2 == 1 ? [h, h + 1] : [h - 1, h, h + 1]
         if !wide { ends += Array(keep...n) }
         ends = Array(Set(ends.filter { $0 > 0 && $0 <= n })).sorted()
-        var out = [Double](repeating: 0, count: batch.dimension)
+        return columns(batch.dimension) { out in
         let scalar: (Int) -> Void = { k in
             out[k] = scalarColumn(batch, rows: rows, k) { col in meanAroundMedianColumn(col, n: n, keep: keep) }
         }
@@ -82,7 +82,17 @@ extension CoordinateRules {
                 out[k + l] = total / Double(keep)
             }
         }, fallback: scalar)
-        return out
+        }
+    }
+
+    /// A Double vector of `d` values written by `fill` through a pointer (column ranges may be
+    /// filled by several threads: see `ColumnNetworks.forEachBlock`).
+    static func columns(_ d: Int, _ fill: (UnsafeMutableBufferPointer<Double>) -> Void) -> [Double] {
+        [Double](unsafeUninitializedCapacity: d) { buffer, count in
+            buffer.initialize(repeating: 0)
+            fill(buffer)
+            count = d
+        }
     }
 
     /// `body` applied to column k of the rows `rows`, widened to Double, in row order.

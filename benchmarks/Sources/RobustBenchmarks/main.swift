@@ -1,9 +1,10 @@
 // Task T4 "robust rules": every robust aggregation rule and pre-aggregator of Sources/Sim/Robust (each
 // pre-aggregator followed by mean) on Float32 inputs, timed beside a memory-read ceiling (one pass
 // summing the n × d inputs). Sizes: n = 50, d = 10^6 and n = 200, d = 10^5 with f = ⌊0.2 n⌋; MDA and
-// SMEA (subset searches, refused above n = 20) at n = 11, d = 10^5. OpenBLAS thread counts 1 and 2
-// (`BLAS.setThreads`): only rules whose distances or Gram matrices go through OpenBLAS can use the
-// second thread, so by default only those (and mean, as a check) are timed twice.
+// SMEA (subset searches, refused above n = 20) at n = 11, d = 10^5. Thread counts 1 and 2
+// (`BLAS.setThreads` and `AggregationThreads.set`): only rules whose distances or Gram matrices go
+// through OpenBLAS, and the column-parallel coordinate-wise rules, can use the second thread, so by
+// default only those (and mean, as a check) are timed twice.
 //
 // A plain release executable (wall clock only), not an ordo-one/benchmark target: it prints the
 // side-by-side markdown table of benchmarks/RESULTS.md and the machine load measured during each
@@ -66,18 +67,20 @@ struct Case {
     var parameters: [String: RuleParameters] = [:]
     var peer: String?
     var blas = false
+    /// Column-parallel over `AggregationThreads` (coordinate-wise rules).
+    var columns = false
     var linear = false
     var smallOnly = false
 }
 
 let cases: [Case] = [
     Case(label: "mean", chain: ["mean"], peer: "mean", linear: true),
-    Case(label: "median", chain: ["median"], peer: "median"),
-    Case(label: "trimmed-mean", chain: ["trimmed-mean"], peer: "trimmed-mean"),
-    Case(label: "meamed", chain: ["meamed"], peer: "meamed"),
+    Case(label: "median", chain: ["median"], peer: "median", columns: true),
+    Case(label: "trimmed-mean", chain: ["trimmed-mean"], peer: "trimmed-mean", columns: true),
+    Case(label: "meamed", chain: ["meamed"], peer: "meamed", columns: true),
     Case(label: "krum", chain: ["krum"], peer: "krum", blas: true),
     Case(label: "multi-krum", chain: ["multi-krum"], peer: "multi-krum", blas: true),
-    Case(label: "bulyan", chain: ["bulyan"], blas: true),
+    Case(label: "bulyan", chain: ["bulyan"], blas: true, columns: true),
     Case(label: "geometric-median T=3", chain: ["geometric-median"],
          parameters: ["geometric-median": RuleParameters(["variant": .string("byzfl")])], peer: "geometric-median"),
     Case(label: "geometric-median exact", chain: ["geometric-median"]),
@@ -257,8 +260,9 @@ for (n, d) in options.sizes {
             print("\(c.label): skipped (\(error))")
             continue
         }
-        for t in options.threads where t == 1 || c.blas || options.allThreads || c.label == "mean" {
+        for t in options.threads where t == 1 || c.blas || c.columns || options.allThreads || c.label == "mean" {
             BLAS.setThreads(t)
+            AggregationThreads.set(t)
             let timing = measure {
                 do { return try chain.aggregate(batch, context: context).vector[0] } catch { fatalError("\(c.label): \(error)") }
             }

@@ -34,11 +34,13 @@ extension Coordinator {
         var state = codingState ?? CodingRunState(plan: plan, settings: settings)
         let aggregationStart = MonotonicClock.seconds()
         let n = settings.clients
-        let bytesDown = downlinkBytesPerClient(.dense(model), round: round)
+        let bytesDown = downlinkBytesPerClient(roundDownlink, round: round)
         let results = closed.results
         var rows = results.map { r in
-            ClientRow(round: round, result: r, bytesDown: bytesDown, weight: 0,
-                      timing: settings.clientTiming(round: round, client: r.client))
+            var row = ClientRow(round: round, result: r, bytesDown: bytesDown, weight: 0,
+                                timing: settings.clientTiming(round: round, client: r.client))
+            noteTransport(&row)
+            return row
         }
         var messages: [Int: [Float]] = [:]
         for r in results where r.status == .ok {

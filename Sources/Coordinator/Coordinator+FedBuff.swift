@@ -31,7 +31,10 @@ extension Coordinator {
         let initial = network.evaluate(parameters: model, on: testSet)
         var metrics = RunMetrics(settings: settings, initial: initial)
         try directory.write("clients.csv", ClientRow.header + "\n")
-        var pending: [ClientID: (result: RoundMachine.ClientResult, bytesDown: Int)] = [:]
+        // Each computed update until the buffer takes it: its dense vector (decoded on receipt under
+        // uplink compression) and its row's byte counts, which belong to the round it was computed in.
+        var pending: [ClientID: (result: RoundMachine.ClientResult, bytesDown: Int, vector: [Float]?,
+                                 transportUp: Int, transportDown: Int)] = [:]
 
         for round in 1...RoundID(settings.rounds) {
             currentRound = round
@@ -43,6 +46,9 @@ extension Coordinator {
             machine = roundMachine
             transportBytesUp = 0
             transportBytesDown = 0
+            compression.decoded = [:]
+            compression.transportUp = [:]
+            compression.transportDown = [:]
             try perform(startActions, socket)
             while let current = machine, !current.isClosed {
                 if try socket.waitReadable(timeoutMilliseconds: 50) { try drain(socket) }
@@ -57,27 +63,31 @@ extension Coordinator {
             var rows: [ClientRow] = []
             for result in closed.results {
                 if result.status == .ok, let update = result.update {
-                    pending[result.client] = (result, bytesDown)
+                    pending[result.client] = (result, bytesDown, updateVector(update),
+                                              compression.transportUp[result.client] ?? 0,
+                                              compression.transportDown[result.client] ?? 0)
                     scheduler.finished(result.client, seconds: clientSeconds(round: round, client: result.client, update: update,
                                                                               bytesDown: bytesDown, bytesUp: result.bytesUp))
                 } else {
                     scheduler.abandon(result.client)
-                    rows.append(ClientRow(round: round, result: result, bytesDown: bytesDown, weight: 0,
-                                          timing: settings.clientTiming(round: round, client: result.client)))
+                    var row = ClientRow(round: round, result: result, bytesDown: bytesDown, weight: 0,
+                                        timing: settings.clientTiming(round: round, client: result.client))
+                    noteTransport(&row)
+                    rows.append(row)
                 }
             }
             let previousTime = scheduler.now
             let (taken, dropped) = scheduler.takeBuffer(maxStaleness: buffered.maxStaleness)
 
             let aggregationStart = MonotonicClock.seconds()
-            let updates = taken.compactMap { pending[$0.client] }
-            let weights = FedBuffScheduler.weights(staleness: taken.map(\.staleness),
+            // Every taken arrival has its pending update and dense vector (computed updates only enter
+            // the schedule with both), so arrivals, updates, weights and vectors stay aligned.
+            let arrivals = taken.filter { pending[$0.client]?.vector != nil }
+            let updates = arrivals.compactMap { pending[$0.client] }
+            let weights = FedBuffScheduler.weights(staleness: arrivals.map(\.staleness),
                                                    sampleCounts: updates.map { Int($0.result.update?.sampleCount ?? 0) },
                                                    weighting: settings.weighting, exponent: buffered.stalenessExponent)
-            let vectors = updates.compactMap { entry -> [Float]? in
-                if case .dense(let values)? = entry.result.update?.payload { return values }
-                return nil
-            }
+            let vectors = updates.compactMap(\.vector)
             if vectors.isEmpty {
                 try record("round_skipped", detail: "no update arrived for server step \(round); the model is unchanged")
             } else {
@@ -93,20 +103,16 @@ extension Coordinator {
             let wallAggregation = MonotonicClock.seconds() - aggregationStart
             noteParticipation(updates.compactMap { $0.result.update }, state: &federated)
 
-            for (arrival, weight) in zip(taken, weights) {
+            var weightOf: [ClientID: Double] = [:]
+            for (arrival, weight) in zip(arrivals, weights) { weightOf[arrival.client] = weight }
+            for (arrival, taken) in taken.map({ ($0, true) }) + dropped.map({ ($0, false) }) {
                 guard let entry = pending.removeValue(forKey: arrival.client) else { continue }
-                var row = ClientRow(round: round, result: entry.result, bytesDown: entry.bytesDown, weight: weight,
+                var row = ClientRow(round: round, result: entry.result, bytesDown: entry.bytesDown, weight: weightOf[arrival.client] ?? 0,
                                     timing: settings.clientTiming(round: entry.result.update?.round ?? round, client: arrival.client))
                 row.staleness = arrival.staleness
-                if settings.byzantineClients.contains(arrival.client) { row.status = .byzantine }
-                rows.append(row)
-            }
-            for arrival in dropped {
-                guard let entry = pending.removeValue(forKey: arrival.client) else { continue }
-                var row = ClientRow(round: round, result: entry.result, bytesDown: entry.bytesDown, weight: 0,
-                                    timing: settings.clientTiming(round: entry.result.update?.round ?? round, client: arrival.client))
-                row.status = .straggler
-                row.staleness = arrival.staleness
+                row.wallTransportBytesUp = entry.transportUp
+                row.wallTransportBytesDown = entry.transportDown
+                if !taken { row.status = .straggler } else if settings.byzantineClients.contains(arrival.client) { row.status = .byzantine }
                 rows.append(row)
             }
             rows.sort { $0.client < $1.client }

@@ -49,9 +49,7 @@ extension Coordinator {
                                     metrics: &metrics, server: &federated.server)
                 continue
             }
-            // The round's logical downlink: Distributed Lion broadcasts the previous round's Δ when there is one.
-            let downlink: TensorPayload = settings.mode == .distributedLion ? (broadcast ?? .dense(model))
-                : (compression.roundDownlink ?? .dense(model))
+            let downlink = roundDownlink
 
             // Aggregate the ok updates, in client order.
             let aggregationStart = MonotonicClock.seconds()
@@ -120,8 +118,7 @@ extension Coordinator {
                                     timing: timing)
                 completeRow(&row, r, timing: timing)
                 if r.status == .ok, settings.byzantineClients.contains(r.client) { row.status = .byzantine }
-                row.wallTransportBytesUp = compression.transportUp[r.client] ?? 0
-                row.wallTransportBytesDown = compression.transportDown[r.client] ?? 0
+                noteTransport(&row)
                 return row
             }
             for row in rows { try directory.append("clients.csv", line: row.csv) }
@@ -174,6 +171,18 @@ extension Coordinator {
                 break
             }
         }
+    }
+
+    /// The round's logical downlink (DESIGN §8): Distributed Lion's previous-round Δ when there is
+    /// one, the compressed model change under downlink compression (from round 2), else the model.
+    var roundDownlink: TensorPayload {
+        settings.mode == .distributedLion ? (broadcast ?? .dense(model)) : (compression.roundDownlink ?? .dense(model))
+    }
+
+    /// A clients.csv row's measured transport bytes: its client's share of this round's messages.
+    func noteTransport(_ row: inout ClientRow) {
+        row.wallTransportBytesUp = compression.transportUp[row.client] ?? 0
+        row.wallTransportBytesDown = compression.transportDown[row.client] ?? 0
     }
 
     /// Logical downlink bytes of one client in `round` (DESIGN §8): a task message carrying `payload`

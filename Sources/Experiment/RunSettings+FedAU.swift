@@ -205,6 +205,12 @@ extension RunSettings {
             if chain != nil {
                 throw .conflict(keys: ["aggregation.mode", "aggregation.rule"], reason: "FedBuff sums its buffer; remove aggregation.rule")
             }
+            if c.compression.downlink != .none {
+                throw .conflict(keys: ["aggregation.mode", "compression.downlink"],
+                                reason: "a compressed downlink sends each round's model change to workers that hold the "
+                                    + "previous round's model, while FedBuff starts clients on whichever server step is "
+                                    + "current; set compression.downlink = \"none\" (uplink compression works with FedBuff)")
+            }
             if p.process != .uniform {
                 throw .conflict(keys: ["aggregation.mode", "participation.process"],
                                 reason: "FedBuff starts idle clients drawn uniformly itself; use participation.process = \"uniform\"")

@@ -13,12 +13,14 @@ extension WorkerProcess {
     /// with a `dataUnavailable` error.
     func runCodedTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
                       store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
-        guard case .dense(let model) = task.model else {
-            for clientTask in task.clients {
-                try sendPatiently(Message.error(ErrorReport(
-                    code: .trainingFailed, round: task.round, client: clientTask.client,
-                    detail: "model payload \(task.model.codec) is not one this worker can apply")).encoded(), socket)
-            }
+        // The dense model, or under downlink compression the round's compressed change applied to
+        // this worker's copy (as for uncoded tasks).
+        let model: [Float]
+        do {
+            model = try compression.model(of: task)
+        } catch {
+            try failAll(task, code: .trainingFailed,
+                        detail: "model payload \(task.model.codec) is not one this worker can apply: \(error)", socket)
             return
         }
         for clientTask in task.clients {

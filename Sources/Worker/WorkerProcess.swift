@@ -62,7 +62,7 @@ public final class WorkerProcess {
     /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
     private var lastSent: [ClientID: [Float]] = [:]
     /// Uplink compressor memory of the hosted clients and the downlink model copy (set once the experiment is known).
-    private var compression: ClientCompression!
+    var compression: ClientCompression!
     /// Answers held back until due (wall mode) and end-of-task markers (WorkerProcess+Faults.swift).
     var outbox = Outbox()
     /// When the task being answered arrived (monotonic seconds).
@@ -267,7 +267,7 @@ public final class WorkerProcess {
     }
 
     /// Answers every client of `task` with the same error (the task could not be started).
-    private func failAll(_ task: Task, code: ErrorCode, detail: String, _ socket: borrowing Socket) throws {
+    func failAll(_ task: Task, code: ErrorCode, detail: String, _ socket: borrowing Socket) throws {
         for clientTask in task.clients {
             try sendPatiently(Message.error(ErrorReport(code: code, round: task.round, client: clientTask.client,
                                                         detail: detail)).encoded(), socket)

@@ -193,4 +193,25 @@ struct FedAUClusterTests {
         let syncTime = try #require(try Cluster.exactNumber(sync + "/summary.json", "virtual_time_s"))
         #expect(times.last! < syncTime, "40 FedBuff steps took \(times.last!) virtual s, 40 synchronous rounds \(syncTime)")
     }
+
+    /// FedBuff decodes compressed uplink updates (they used to be dropped, skipping every step) and
+    /// its clients.csv rows carry the measured transport bytes of the round they were computed in.
+    @Test func fedBuffTrainsOnCompressedUpdates() throws {
+        let dir = try Cluster.temporaryDirectory()
+        let toml = Self.buffered.components(separatedBy: "\n[[variant]]")[0]
+            .replacingOccurrences(of: "weighting = \"participants\"",
+                                  with: "weighting = \"participants\"\nmode = \"fedbuff\"\nfedbuff_buffer = 6\nfedbuff_concurrency = 15")
+            + "\n[compression]\nuplink = \"qsgd\"\n"
+        let file = try Cluster.writeExperiment(toml, in: dir)
+        let result = try Cluster.run(["launch", file, "--workers", "2", "--out", dir + "/run", "--quiet"], in: dir)
+        #expect(result.status == 0, "launch failed: \(result.output)")
+        let events = (try? String(contentsOfFile: dir + "/run/events.jsonl", encoding: .utf8)) ?? ""
+        #expect(!events.contains("round_skipped"), "no server step is skipped")
+        let rounds = try Cluster.jsonLines(dir + "/run/rounds.jsonl")
+        let accuracies = rounds.compactMap { $0["test_accuracy"] as? Double }
+        #expect(accuracies.last.map { $0 >= 0.5 } == true, "FedBuff with QSGD uplink: accuracy \(accuracies)")
+        let rows = try Cluster.csvRows(dir + "/run/clients.csv")
+        #expect(rows.count == 40 * 6)
+        #expect(rows.allSatisfy { ($0["wall_transport_bytes_up"].flatMap(Int.init) ?? 0) > 0 }, "measured uplink bytes per row")
+    }
 }

@@ -73,6 +73,21 @@ struct GradientCodingClusterTests {
         #expect(clients.allSatisfy { $0["samples"] == "96" })  // s + 1 = 3 minibatches of 32
     }
 
+    /// A coded run under downlink compression counts each client's compressed broadcast (not the dense
+    /// model) in bytes_down, and the measured transport bytes of its messages.
+    @Test func codedRowsCountTheCompressedDownlinkAndTheTransport() throws {
+        let dir = try Cluster.temporaryDirectory()
+        let toml = Self.experiment(rounds: 6, scheme: "crc", evalEvery: 6) + "\n[compression]\ndownlink = \"qsgd\"\n"
+        try Self.launch(toml, in: dir, out: "crc-qsgd")
+        let rows = try Cluster.csvRows(dir + "/crc-qsgd/clients.csv")
+        let dense = try #require(rows.first { $0["round"] == "1" }.flatMap { $0["bytes_down"] }.flatMap(Int.init))
+        let later = rows.filter { $0["round"] != "1" }.compactMap { $0["bytes_down"].flatMap(Int.init) }
+        #expect(!later.isEmpty && later.allSatisfy { $0 < dense / 2 }, "round 1 dense \(dense) B, later rounds \(later.prefix(5))")
+        let up = rows.compactMap { $0["wall_transport_bytes_up"].flatMap(Int.init) }
+        let down = rows.compactMap { $0["wall_transport_bytes_down"].flatMap(Int.init) }
+        #expect(up.count == rows.count && up.allSatisfy { $0 > 0 } && down.allSatisfy { $0 > 0 })
+    }
+
     @Test func crcDecodesTheFullGradientSumOfWaitingForAll() throws {
         let dir = try Cluster.temporaryDirectory()
         try Self.launch(Self.experiment(rounds: 1, scheme: "none", evalEvery: 1), in: dir, out: "wait-all")

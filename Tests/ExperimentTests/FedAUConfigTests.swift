@@ -112,6 +112,7 @@ import Testing
         #expect(keys("[aggregation]\nmode = \"fedbuff\"\nfedbuff_buffer = 8\nfedbuff_concurrency = 4\n")
                 == ["aggregation.fedbuff_concurrency", "aggregation.fedbuff_buffer"])
         #expect(keys("[aggregation]\nmode = \"fedbuff\"\nweighting = \"fedau\"\n") == ["aggregation.mode", "aggregation.weighting"])
+        #expect(keys("[aggregation]\nmode = \"fedbuff\"\n[compression]\ndownlink = \"qsgd\"\n") == ["aggregation.mode", "compression.downlink"])
         #expect(keys("[aggregation]\nmode = \"fedbuff\"\n[participation]\nprocess = \"full\"\n") == ["aggregation.mode", "participation.process"])
         if case .invalidValue(let key, _, _)? = refusal("[aggregation]\nserver_optimizer = \"fedadam\"\nserver_beta1 = 1.0\n") {
             #expect(key == "aggregation.server_beta1")

@@ -151,4 +151,41 @@ import Testing
         for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound && a.upperBound % 64 == 0) }
         #expect(AggregationThreads.ranges(columns: 100, threads: 3) == [0..<100], "small batches stay on one thread")
     }
+
+    /// Row reductions and weighted row sums (rows.c) against their Swift loops.
+    @Test(arguments: [(1, 7), (5, 2048), (6, 2049 + 2048 + 13), (9, 1031)])
+    func rowKernelsGiveTheSameBitsAtEveryLevel(n: Int, d: Int) {
+        var x = Self.batch(n: n, d: d, seed: UInt64(n * 7 + d))
+        if n > 2 { for k in 0..<d { x.values[(n - 1) * d + k] = Float(k % 5) - 2 } }   // no 10³⁰: ±∞ from squares would hide bits
+        let center = PortableRandom.normals(seed: 3, count: d)
+        let weights = PortableRandom.normals(seed: 4, count: n).map { abs($0) + 0.1 }
+        let subset = Array(stride(from: n - 1, through: 0, by: -2))
+        let checks: [(String, () -> [Double])] = [
+            ("norms", { RobustKernels.rowSquaredDistances(x, to: nil) }),
+            ("distances", { RobustKernels.rowSquaredDistances(x, to: center) }),
+            ("dots", { RobustKernels.rowDots(x, with: center) }),
+            ("sum", { RobustKernels.accumulate(x, rows: Array(0..<n)) }),
+            ("weighted centred subset", { RobustKernels.accumulate(x, rows: subset, weights: subset.map { weights[$0] }, center: center) }),
+        ]
+        for (name, check) in checks {
+            let results = Self.atEveryLevel(check)
+            for (level, r) in results.dropFirst() {
+                #expect(Self.bits(r) == Self.bits(results[0].1), "\(name) n=\(n) d=\(d): level \(level) differs")
+            }
+        }
+    }
+
+    /// The rules on top of those kernels, end to end through the chain.
+    @Test func rowKernelRulesGiveTheSameBitsAtEveryLevel() throws {
+        let n = 13, d = 3000
+        let x = Self.batch(n: n, d: d, seed: 99)
+        for names in [["geometric-median"], ["monna"], ["bucketing", "mean"], ["caf"], ["centered-clipping"], ["mean"]] {
+            let chain = try AggregationChain(names: names, parameters: [:], defaultF: 2)
+            let results = Self.atEveryLevel { (try? chain.aggregate(x, context: .init(seed: 1, round: 1)).vector.map(Double.init)) ?? [] }
+            #expect(!results[0].1.isEmpty, "\(names) ran")
+            for (level, r) in results.dropFirst() {
+                #expect(Self.bits(r) == Self.bits(results[0].1), "\(names): level \(level) differs")
+            }
+        }
+    }
 }

@@ -53,6 +53,18 @@ bool gw_lane_sums(const float *block, int lo, int hi, double *out);
 /// Returns false when no kernel applies (Swift path, same values).
 bool gw_center_tile(const float *x, int64_t ld, int n, int width, const double *center, float *tile, float *rowMax);
 
+// MARK: rows
+
+/// out[i] = Σ over 2048-column blocks (in order) of the eight-lane sum (lanes combined
+/// ((0+4)+(2+6))+((1+5)+(3+7))) of (x_ik − v_k)² (`squares`; v NULL for 0) or x_ik · v_k, each block's
+/// last width mod 8 columns added one by one: `RobustKernels.rowReduce` for n rows of d Floats.
+bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, bool squares, double *out);
+
+/// out[k] = ((0 + t_0) + t_1) + … with t_q = ((double)x[rows[q] · d + k] − center_k) · weights_q
+/// (center / weights NULL: none), q in order: `RobustKernels.accumulate`. rows are row indices.
+bool gw_accumulate(const float *x, int64_t d, const int64_t *rows, int64_t m, const double *weights,
+                   const double *center, double *out);
+
 #ifdef __cplusplus
 }
 #endif

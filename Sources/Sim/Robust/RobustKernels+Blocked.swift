@@ -24,6 +24,7 @@ extension RobustKernels {
     /// w = 1 and `center` nil means c = 0 (both skipped: exact identities).
     static func accumulate<S>(_ batch: UpdateBatch<S>, rows: [Int], weights: [Double]? = nil,
                               center: [Double]? = nil) -> [Double] {
+        if let fast = vectorAccumulate(batch, rows: rows, weights: weights, center: center) { return fast }
         let d = batch.dimension
         var out = [Double](repeating: 0, count: d)
         guard d > 0, !rows.isEmpty else { return out }

@@ -154,6 +154,7 @@ extension RobustKernels {
     /// (x_ik − c_k)² (`squares`) or x_ik · c_k (dot products). Rows are walked from start to end, four
     /// at a time (four sequential streams sharing each load of c); every row keeps its own lanes.
     static func rowReduce<S>(_ batch: UpdateBatch<S>, _ vector: [Double]?, squares: Bool) -> [Double] {
+        if let fast = vectorRowReduce(batch, vector, squares: squares) { return fast }
         let n = batch.rows, d = batch.dimension
         var out = [Double](repeating: 0, count: n)
         guard d > 0 else { return out }

@@ -1,0 +1,46 @@
+// Row reductions (norms, distances, dot products) and weighted row sums on Float rows, the kernels
+// of `RobustKernels.rowReduce` and `accumulate` (see rows_impl.h and CKernels.h): geometric median,
+// MoNNA, centered clipping's distances, means and weighted means of chosen rows.
+#include "CKernels.h"
+#include "internal.h"
+
+#if GW_X86
+#define ROWS_ISA avx512
+#define ROWS_TARGET GW_AVX512
+#define ROWS_WIDE 1
+#include "rows_impl.h"
+#undef ROWS_ISA
+#undef ROWS_TARGET
+#undef ROWS_WIDE
+
+#define ROWS_ISA avx2
+#define ROWS_TARGET GW_AVX2
+#define ROWS_WIDE 0
+#include "rows_impl.h"
+#undef ROWS_ISA
+#undef ROWS_TARGET
+#undef ROWS_WIDE
+#endif
+
+bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, bool squares, double *out) {
+#if GW_X86
+    if (n < 0 || d < 0 || (!squares && vector == NULL)) return false;
+    int level = gw_simd_level();
+    if (level >= 3) { row_reduce_avx512(x, n, d, vector, squares, out); return true; }
+    if (level >= 2) { row_reduce_avx2(x, n, d, vector, squares, out); return true; }
+#endif
+    (void)x; (void)n; (void)d; (void)vector; (void)squares; (void)out;
+    return false;
+}
+
+bool gw_accumulate(const float *x, int64_t d, const int64_t *rows, int64_t m, const double *weights,
+                   const double *center, double *out) {
+#if GW_X86
+    if (d < 0 || m < 0) return false;
+    int level = gw_simd_level();
+    if (level >= 3) { accumulate_avx512(x, d, rows, m, weights, center, out); return true; }
+    if (level >= 2) { accumulate_avx2(x, d, rows, m, weights, center, out); return true; }
+#endif
+    (void)x; (void)d; (void)rows; (void)m; (void)weights; (void)center; (void)out;
+    return false;
+}

@@ -1,0 +1,170 @@
+// Kernel bodies of the row reductions and weighted row sums (rows.c), compiled once per
+// instruction set: rows.c defines ROWS_ISA (name suffix), ROWS_TARGET (target attribute) and
+// ROWS_WIDE (1: 512-bit registers) and includes this file twice.
+//
+// Each value is computed with the operations and order of the Swift path it replaces
+// (`RobustKernels.rowReduce`, `accumulate`): eight Double lanes are one zmm or
+// two ymm registers, which changes nothing per lane; no fused multiply-add.
+
+#define ROWS_CAT2(a, b) a##_##b
+#define ROWS_CAT(a, b) ROWS_CAT2(a, b)
+#define RFN(name) ROWS_CAT(name, ROWS_ISA)
+#define RINL static inline __attribute__((always_inline)) ROWS_TARGET
+
+#if ROWS_WIDE
+typedef __m512d RFN(v8);
+RINL RFN(v8) RFN(zero)(void) { return _mm512_setzero_pd(); }
+RINL RFN(v8) RFN(splat)(double v) { return _mm512_set1_pd(v); }
+RINL RFN(v8) RFN(loadd)(const double *p) { return _mm512_loadu_pd(p); }
+RINL void RFN(stored)(double *p, RFN(v8) v) { _mm512_storeu_pd(p, v); }
+RINL RFN(v8) RFN(add)(RFN(v8) a, RFN(v8) b) { return _mm512_add_pd(a, b); }
+RINL RFN(v8) RFN(sub)(RFN(v8) a, RFN(v8) b) { return _mm512_sub_pd(a, b); }
+RINL RFN(v8) RFN(mul)(RFN(v8) a, RFN(v8) b) { return _mm512_mul_pd(a, b); }
+RINL RFN(v8) RFN(wide)(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+#else
+typedef struct { __m256d lo, hi; } RFN(v8);
+RINL RFN(v8) RFN(zero)(void) { RFN(v8) r = {_mm256_setzero_pd(), _mm256_setzero_pd()}; return r; }
+RINL RFN(v8) RFN(splat)(double v) { RFN(v8) r = {_mm256_set1_pd(v), _mm256_set1_pd(v)}; return r; }
+RINL RFN(v8) RFN(loadd)(const double *p) { RFN(v8) r = {_mm256_loadu_pd(p), _mm256_loadu_pd(p + 4)}; return r; }
+RINL void RFN(stored)(double *p, RFN(v8) v) { _mm256_storeu_pd(p, v.lo); _mm256_storeu_pd(p + 4, v.hi); }
+RINL RFN(v8) RFN(add)(RFN(v8) a, RFN(v8) b) { RFN(v8) r = {_mm256_add_pd(a.lo, b.lo), _mm256_add_pd(a.hi, b.hi)}; return r; }
+RINL RFN(v8) RFN(sub)(RFN(v8) a, RFN(v8) b) { RFN(v8) r = {_mm256_sub_pd(a.lo, b.lo), _mm256_sub_pd(a.hi, b.hi)}; return r; }
+RINL RFN(v8) RFN(mul)(RFN(v8) a, RFN(v8) b) { RFN(v8) r = {_mm256_mul_pd(a.lo, b.lo), _mm256_mul_pd(a.hi, b.hi)}; return r; }
+RINL RFN(v8) RFN(widen8)(__m256 f) {
+    RFN(v8) r = {_mm256_cvtps_pd(_mm256_castps256_ps128(f)), _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1))};
+    return r;
+}
+RINL RFN(v8) RFN(wide)(const float *p) { return RFN(widen8)(_mm256_loadu_ps(p)); }
+#endif
+
+/// `RobustKernels.lanesSum`: ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)).
+RINL double RFN(lanes)(RFN(v8) v) {
+    double a[8];
+    RFN(stored)(a, v);
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+}
+
+/// One 2048-column block of one row (`rowReduce`): eight lanes of (x − c)² or x · c, lanesSum, then
+/// the block's last (width mod 8) columns one by one.
+RINL double RFN(block)(const float *p, const double *c, int width, bool squares) {
+    int end = width & ~7;
+    RFN(v8) a = RFN(zero)();
+    if (squares) {
+        for (int k = 0; k < end; k += 8) {
+            RFN(v8) u = RFN(wide)(p + k);
+            if (c != NULL) u = RFN(sub)(u, RFN(loadd)(c + k));
+            a = RFN(add)(a, RFN(mul)(u, u));
+        }
+    } else {
+        for (int k = 0; k < end; k += 8) a = RFN(add)(a, RFN(mul)(RFN(wide)(p + k), RFN(loadd)(c + k)));
+    }
+    double s = RFN(lanes)(a);
+    for (int k = end; k < width; k++) {
+        if (squares) {
+            double t = (double)p[k] - (c != NULL ? c[k] : 0.0);
+            s += t * t;
+        } else {
+            s += (double)p[k] * c[k];
+        }
+    }
+    return s;
+}
+
+static ROWS_TARGET void RFN(row_reduce)(const float *x, int64_t n, int64_t d, const double *c, bool squares, double *out) {
+    int64_t i = 0;
+    // Four rows at a time: four independent lane chains (each row still sums in its own order).
+    for (; i + 4 <= n; i += 4) {
+        double total[4] = {0.0, 0.0, 0.0, 0.0};
+        for (int64_t k0 = 0; k0 < d; k0 += 2048) {
+            int width = (int)(d - k0 < 2048 ? d - k0 : 2048);
+            int end = width & ~7;
+            const double *cb = c != NULL ? c + k0 : NULL;
+            RFN(v8) a[4] = {RFN(zero)(), RFN(zero)(), RFN(zero)(), RFN(zero)()};
+            for (int k = 0; k < end; k += 8) {
+                RFN(v8) cv = cb != NULL ? RFN(loadd)(cb + k) : RFN(zero)();
+                for (int r = 0; r < 4; r++) {
+                    RFN(v8) u = RFN(wide)(x + (i + r) * d + k0 + k);
+                    if (squares) {
+                        if (cb != NULL) u = RFN(sub)(u, cv);
+                        a[r] = RFN(add)(a[r], RFN(mul)(u, u));
+                    } else {
+                        a[r] = RFN(add)(a[r], RFN(mul)(u, cv));
+                    }
+                }
+            }
+            for (int r = 0; r < 4; r++) {
+                const float *p = x + (i + r) * d + k0;
+                double s = RFN(lanes)(a[r]);
+                for (int k = end; k < width; k++) {
+                    if (squares) {
+                        double t = (double)p[k] - (cb != NULL ? cb[k] : 0.0);
+                        s += t * t;
+                    } else {
+                        s += (double)p[k] * cb[k];
+                    }
+                }
+                total[r] += s;
+            }
+        }
+        for (int r = 0; r < 4; r++) out[i + r] = total[r];
+    }
+    for (; i < n; i++) {
+        const float *row = x + i * d;
+        double total = 0.0;
+        for (int64_t k0 = 0; k0 < d; k0 += 2048) {
+            int width = (int)(d - k0 < 2048 ? d - k0 : 2048);
+            total += RFN(block)(row + k0, c != NULL ? c + k0 : NULL, width, squares);
+        }
+        out[i] = total;
+    }
+}
+
+/// out[k] = ((0 + t_0) + t_1) + … with t_q = (x_{rows[q], k} − c_k) · w_q, rows in order
+/// (`accumulate`); columns in blocks of 1024 (an 8 KiB accumulator block in L1).
+static ROWS_TARGET void RFN(accumulate)(const float *x, int64_t d, const int64_t *rows, int64_t m,
+                                        const double *weights, const double *c, double *out) {
+    // Blocks of 8192 columns (a 64 KiB accumulator block in L2), eight rows per pass over it: eight
+    // sequential 32 KiB streams, and the accumulator read and written once per eight rows.
+    for (int64_t k0 = 0; k0 < d; k0 += 65536) {
+        int width = (int)(d - k0 < 65536 ? d - k0 : 65536);
+        int end = width & ~7;
+        double *acc = out + k0;
+        const double *cb = c != NULL ? c + k0 : NULL;
+        for (int k = 0; k < width; k++) acc[k] = 0.0;
+        for (int64_t q0 = 0; q0 < m; q0 += 8) {
+            int count = (int)(m - q0 < 8 ? m - q0 : 8);
+            const float *p[8];
+            RFN(v8) w[8];
+            for (int q = 0; q < count; q++) {
+                p[q] = x + rows[q0 + q] * d + k0;
+                w[q] = RFN(splat)(weights != NULL ? weights[q0 + q] : 1.0);
+            }
+            for (int k = 0; k < end; k += 8) {
+                RFN(v8) s = RFN(loadd)(acc + k);
+                RFN(v8) cv = cb != NULL ? RFN(loadd)(cb + k) : RFN(zero)();
+                for (int q = 0; q < count; q++) {
+                    RFN(v8) t = RFN(wide)(p[q] + k);
+                    if (cb != NULL) t = RFN(sub)(t, cv);
+                    if (weights != NULL) t = RFN(mul)(t, w[q]);
+                    s = RFN(add)(s, t);
+                }
+                RFN(stored)(acc + k, s);
+            }
+            for (int k = end; k < width; k++) {
+                double s = acc[k];
+                for (int q = 0; q < count; q++) {
+                    double t = (double)p[q][k];
+                    if (cb != NULL) t -= cb[k];
+                    if (weights != NULL) t *= weights[q0 + q];
+                    s += t;
+                }
+                acc[k] = s;
+            }
+        }
+    }
+}
+
+#undef RINL
+#undef RFN
+#undef ROWS_CAT
+#undef ROWS_CAT2

@@ -93,14 +93,14 @@ static GW_TARGET float FN(sum_floats)(const float *x, int64_t count) {
 
 /// `clipBlocks` of RobustKernels+ClipNorms.swift for the 64-column blocks in [from, to): eight Float
 /// lanes of squares per block, redone in Double when a lane leaves (2⁻¹⁰⁰, 2¹⁰⁰], added to the carry.
-INL void FN(clip_blocks)(const float *row, int64_t from, int64_t to, D8 *carry, int prefetch) {
+INL void FN(clip_blocks)(const float *row, int64_t from, int64_t to, D8 *carry, int64_t prefetch) {
     const __m256 high = _mm256_set1_ps(0x1p100f), low = _mm256_set1_ps(0x1p-100f);
     for (int64_t k = from; k < to; k += 64) {
         if (prefetch) {
-            GW_PREFETCH(row + k + GW_PREFETCH_FLOATS);
-            GW_PREFETCH(row + k + GW_PREFETCH_FLOATS + 16);
-            GW_PREFETCH(row + k + GW_PREFETCH_FLOATS + 32);
-            GW_PREFETCH(row + k + GW_PREFETCH_FLOATS + 48);
+            GW_PREFETCH(row + k + prefetch);
+            GW_PREFETCH(row + k + prefetch + 16);
+            GW_PREFETCH(row + k + prefetch + 32);
+            GW_PREFETCH(row + k + prefetch + 48);
         }
         __m256 lanes = _mm256_setzero_ps();
         for (int j = 0; j < 64; j += 8) {
@@ -131,81 +131,27 @@ INL double FN(clip_finish)(const float *row, int64_t d, D8 carry) {
     return total;
 }
 
-/// `clipSquaredNorm` of rows [first, end), two rows at a time (two independent dependency chains).
+/// `clipSquaredNorm` of rows [first, end), two rows at a time (two independent dependency chains),
+/// from the last rows to the first: a sweep that follows (ARC's) starts on rows still in L3.
 static GW_TARGET void FN(clip_norms)(const float *x, int64_t d, int64_t first, int64_t end, double *out) {
     const int64_t blocks = d & ~(int64_t)63;
-    int64_t i = first;
-    for (; i + 2 <= end; i += 2) {
+    int64_t stop = end;
+    for (; stop - 2 >= first; stop -= 2) {
+        const int64_t i = stop - 2;
         const float *r0 = x + i * d, *r1 = r0 + d;
         D8 c0 = FN(dzero)(), c1 = FN(dzero)();
         for (int64_t k = 0; k < blocks; k += 64) {
-            FN(clip_blocks)(r0, k, k + 64, &c0, 1);
-            FN(clip_blocks)(r1, k, k + 64, &c1, 1);
+            FN(clip_blocks)(r0, k, k + 64, &c0, GW_PREFETCH_FLOATS);
+            FN(clip_blocks)(r1, k, k + 64, &c1, GW_PREFETCH_FLOATS);
         }
         out[i] = FN(clip_finish)(r0, d, c0);
         out[i + 1] = FN(clip_finish)(r1, d, c1);
     }
-    for (; i < end; i++) {
-        const float *r0 = x + i * d;
+    if (stop > first) {
+        const float *r0 = x + first * d;
         D8 c0 = FN(dzero)();
-        FN(clip_blocks)(r0, 0, blocks, &c0, 1);
-        out[i] = FN(clip_finish)(r0, d, c0);
-    }
-}
-
-/// One `columnBlock` (2048 columns, fewer at the end) of `rowReduce`'s squares: eight Double lanes of
-/// (x − c)² (x without a center), `lanesSum`, then the block's last width mod 8 columns.
-INL double FN(distance_block)(const float *p, const double *c, int64_t width) {
-    D8 a = FN(dzero)();
-    const int64_t vector_end = width & ~(int64_t)7;
-    int64_t k = 0;
-    for (; k + 16 <= vector_end; k += 16) {
-        GW_PREFETCH(p + k + GW_PREFETCH_FLOATS);
-        D8 t0 = FN(widen)(FN(fload)(p + k)), t1 = FN(widen)(FN(fload)(p + k + 8));
-        if (c) {
-            t0 = FN(dsub)(t0, FN(dload)(c + k));
-            t1 = FN(dsub)(t1, FN(dload)(c + k + 8));
-        }
-        a = FN(dadd)(a, FN(dmul)(t0, t0));
-        a = FN(dadd)(a, FN(dmul)(t1, t1));
-    }
-    for (; k < vector_end; k += 8) {
-        D8 t = FN(widen)(FN(fload)(p + k));
-        if (c) t = FN(dsub)(t, FN(dload)(c + k));
-        a = FN(dadd)(a, FN(dmul)(t, t));
-    }
-    double s = FN(lanes_sum)(a);
-    for (; k < width; k++) {
-        double t = (double)p[k] - (c ? c[k] : 0);
-        s += t * t;
-    }
-    return s;
-}
-
-/// `rowSquaredDistances` of rows [first, end) to c (NULL: squared norms), two rows at a time.
-static GW_TARGET void FN(distances)(const float *x, int64_t d, const double *c, int64_t first, int64_t end,
-                                    double *out) {
-    int64_t i = first;
-    for (; i + 2 <= end; i += 2) {
-        const float *r0 = x + i * d, *r1 = r0 + d;
-        double t0 = 0, t1 = 0;
-        for (int64_t k0 = 0; k0 < d; k0 += GW_COLUMN_BLOCK) {
-            int64_t width = d - k0 < GW_COLUMN_BLOCK ? d - k0 : GW_COLUMN_BLOCK;
-            const double *cb = c ? c + k0 : NULL;
-            t0 += FN(distance_block)(r0 + k0, cb, width);
-            t1 += FN(distance_block)(r1 + k0, cb, width);
-        }
-        out[i] = t0;
-        out[i + 1] = t1;
-    }
-    for (; i < end; i++) {
-        const float *r0 = x + i * d;
-        double t0 = 0;
-        for (int64_t k0 = 0; k0 < d; k0 += GW_COLUMN_BLOCK) {
-            int64_t width = d - k0 < GW_COLUMN_BLOCK ? d - k0 : GW_COLUMN_BLOCK;
-            t0 += FN(distance_block)(r0 + k0, c ? c + k0 : NULL, width);
-        }
-        out[i] = t0;
+        FN(clip_blocks)(r0, 0, blocks, &c0, GW_PREFETCH_FLOATS);
+        out[first] = FN(clip_finish)(r0, d, c0);
     }
 }
 
@@ -370,6 +316,210 @@ static GW_TARGET void FN(sweep)(const float *x, int64_t n, int64_t d, const GwSw
     }
 }
 
+// MARK: - Reductions of the next rows interleaved with the sums of the current ones
+
+#define CURSOR FN(cursor)
+
+/// The reduction (`GW_REDUCE_CLIP`: clipping's squared norm; `GW_REDUCE_DISTANCE`: the squared
+/// distance to `center`) of rows [row, end) in row order, resumable after any number of columns.
+typedef struct {
+    const float *x;
+    const double *center;
+    double *squares;  // squares[row] once a row is done
+    int64_t d, row, end, k;
+    int reduce;
+    int64_t q;        // distance: the column reached in each block of the superblock at k
+    D8 lanes;         // clip: the carry
+    D8 quad[4];       // distance: the lanes of the four 2048-column blocks from k
+    double total;     // distance: the finished blocks' sum
+} CURSOR;
+
+INL void FN(cursor_start)(CURSOR *u, int64_t first, int64_t end) {
+    u->row = first;
+    u->end = end;
+    u->k = 0;
+    u->q = 0;
+    u->lanes = FN(dzero)();
+    for (int j = 0; j < 4; j++) u->quad[j] = FN(dzero)();
+    u->total = 0;
+}
+
+/// Reduces about `columns` more columns (whole 64-column blocks, 16-column steps), then stops;
+/// `columns` > d: every remaining row.
+INL void FN(cursor_advance)(CURSOR *u, int64_t columns) {
+    const int64_t d = u->d;
+    const int all = columns > d;  // to the end of the last row
+    while (u->row < u->end && (all || columns > 0)) {
+        if (all) columns = d;     // each step as wide as it can be (no overflow in the rounding)
+        const float *r = u->x + u->row * d;
+        if (u->reduce == GW_REDUCE_CLIP) {
+            const int64_t blocks = d & ~(int64_t)63;
+            if (u->k < blocks) {
+                int64_t stop = u->k + ((columns + 63) & ~(int64_t)63);
+                if (stop > blocks) stop = blocks;
+                FN(clip_blocks)(r, u->k, stop, &u->lanes, GW_STREAM_PREFETCH_FLOATS);
+                columns -= stop - u->k;
+                u->k = stop;
+            }
+            if (u->k >= blocks) {
+                u->squares[u->row] = FN(clip_finish)(r, d, u->lanes);
+                columns -= d - blocks;
+                u->row++;
+                u->k = 0;
+                u->lanes = FN(dzero)();
+            }
+            continue;
+        }
+        // Distances: the four 2048-column blocks of a superblock side by side (four independent
+        // dependency chains instead of one), each block's lanes and its total exactly as alone.
+        const int64_t start = u->k;
+        int64_t width[4], vector_end[4];
+        int blocks = 0;
+        for (int j = 0; j < 4; j++) {
+            int64_t b0 = start + j * GW_COLUMN_BLOCK;
+            width[j] = b0 >= d ? 0 : (d - b0 < GW_COLUMN_BLOCK ? d - b0 : GW_COLUMN_BLOCK);
+            vector_end[j] = width[j] & ~(int64_t)7;
+            if (width[j] > 0) blocks++;
+        }
+        const float *p = r + start;
+        const double *c = u->center ? u->center + start : NULL;
+        int64_t q = u->q;
+        if (q < vector_end[0]) {
+            int64_t stop = q + ((columns / blocks + 16) & ~(int64_t)15);
+            if (stop > vector_end[0]) stop = vector_end[0];
+            const int64_t done = q;
+            if (blocks == 4 && vector_end[3] == GW_COLUMN_BLOCK) {
+                D8 a0 = u->quad[0], a1 = u->quad[1], a2 = u->quad[2], a3 = u->quad[3];
+                for (; q < stop; q += 8) {
+                    GW_PREFETCH(p + 4 * GW_COLUMN_BLOCK + 4 * q);
+                    GW_PREFETCH(p + 4 * GW_COLUMN_BLOCK + 4 * q + 16);
+                    D8 t0 = FN(widen)(FN(fload)(p + q)), t1 = FN(widen)(FN(fload)(p + GW_COLUMN_BLOCK + q));
+                    D8 t2 = FN(widen)(FN(fload)(p + 2 * GW_COLUMN_BLOCK + q));
+                    D8 t3 = FN(widen)(FN(fload)(p + 3 * GW_COLUMN_BLOCK + q));
+                    if (c) {
+                        t0 = FN(dsub)(t0, FN(dload)(c + q));
+                        t1 = FN(dsub)(t1, FN(dload)(c + GW_COLUMN_BLOCK + q));
+                        t2 = FN(dsub)(t2, FN(dload)(c + 2 * GW_COLUMN_BLOCK + q));
+                        t3 = FN(dsub)(t3, FN(dload)(c + 3 * GW_COLUMN_BLOCK + q));
+                    }
+                    a0 = FN(dadd)(a0, FN(dmul)(t0, t0));
+                    a1 = FN(dadd)(a1, FN(dmul)(t1, t1));
+                    a2 = FN(dadd)(a2, FN(dmul)(t2, t2));
+                    a3 = FN(dadd)(a3, FN(dmul)(t3, t3));
+                }
+                u->quad[0] = a0; u->quad[1] = a1; u->quad[2] = a2; u->quad[3] = a3;
+            } else {
+                for (; q < stop; q += 8) {
+                    for (int j = 0; j < blocks; j++) {
+                        if (q >= vector_end[j]) continue;
+                        D8 t = FN(widen)(FN(fload)(p + j * GW_COLUMN_BLOCK + q));
+                        if (c) t = FN(dsub)(t, FN(dload)(c + j * GW_COLUMN_BLOCK + q));
+                        u->quad[j] = FN(dadd)(u->quad[j], FN(dmul)(t, t));
+                    }
+                }
+            }
+            columns -= (stop - done) * blocks;
+            u->q = stop;
+        }
+        if (q >= vector_end[0]) {
+            for (int j = 0; j < blocks; j++) {
+                const float *pj = p + j * GW_COLUMN_BLOCK;
+                const double *cj = c ? c + j * GW_COLUMN_BLOCK : NULL;
+                double sum = FN(lanes_sum)(u->quad[j]);
+                for (int64_t t = vector_end[j]; t < width[j]; t++) {
+                    double e = (double)pj[t] - (cj ? cj[t] : 0);
+                    sum += e * e;
+                }
+                u->total += sum;
+                u->quad[j] = FN(dzero)();
+                columns -= width[j] - vector_end[j];
+            }
+            u->k = start + blocks * GW_COLUMN_BLOCK;
+            u->q = 0;
+            if (u->k >= d) {
+                u->squares[u->row] = u->total;
+                u->total = 0;
+                u->row++;
+                u->k = 0;
+            }
+        }
+    }
+}
+
+/// Row i's factor from its reduction (static clipping's Float factor, or centered clipping's weight).
+INL void FN(set_factor)(int reduce, int64_t i, const double *squares, double threshold, float *factors, double *weights) {
+    double norm = sqrt(squares[i]);
+    if (reduce == GW_REDUCE_CLIP) {
+        factors[i] = norm > threshold ? (float)(threshold / norm) : 1.0f;
+    } else {
+        double w = 1;
+        if (norm > 0) {
+            double q = threshold / norm;
+            w = q < 1 ? q : 1;
+        }
+        weights[i] = w;
+    }
+}
+
+/// Reduce, factor and sum in one streaming read where the rows allow it: rows go in groups of
+/// `group`; while group g is added (its rows reread from L3, in chunks of `GW_PIPE_CHUNK` columns and
+/// four-row passes over `GW_PIPE_STEP`-column steps), the next group's reductions advance in
+/// proportion, one memory stream, so the memory reads of group g + 1 overlap the adding of group g.
+/// Each row's reduction and each column's sum keep their order (same bits as reduce-then-sweep).
+INL void FN(pipelined_kind)(int kind, int reduce, const float *x, int64_t n, int64_t d, const GwSweep *s,
+                            CURSOR *u, double *acc, int64_t group, double threshold, float *factors, double *weights) {
+    int64_t g0 = 0, g1 = group < n ? group : n;
+    FN(cursor_start)(u, 0, g1);
+    FN(cursor_advance)(u, INT64_MAX);
+    for (int64_t i = 0; i < g1; i++) FN(set_factor)(reduce, i, u->squares, threshold, factors, weights);
+    while (g0 < n) {
+        const int64_t g2 = g1 + group < n ? g1 + group : n;
+        FN(cursor_start)(u, g1, g2);
+        const int64_t current = g1 - g0, next = g2 - g1;
+        for (int64_t k0 = 0; k0 < d; k0 += GW_PIPE_CHUNK) {
+            const int64_t width = d - k0 < GW_PIPE_CHUNK ? d - k0 : GW_PIPE_CHUNK;
+            for (int64_t r = g0; r < g1; r += 4) {
+                const int64_t m = g1 - r < 4 ? g1 - r : 4;
+                for (int64_t j = 0; j < width; j += GW_PIPE_STEP) {
+                    const int64_t step = width - j < GW_PIPE_STEP ? width - j : GW_PIPE_STEP;
+                    FN(add_rows)(kind, x, d, k0 + j, step, r, r + m, s, acc + k0 + j, g0 == 0 && r == g0,
+                                 g1 == n && r + m == g1);
+#ifndef GW_PIPE_NO_OVERLAP
+                    if (next > 0) FN(cursor_advance)(u, (m * step * next + current - 1) / current);
+#endif
+                }
+            }
+        }
+        FN(cursor_advance)(u, INT64_MAX);
+        for (int64_t i = g1; i < g2; i++) FN(set_factor)(reduce, i, u->squares, threshold, factors, weights);
+        g0 = g1;
+        g1 = g2;
+    }
+}
+
+/// Static clipping + mean (reduce GW_REDUCE_CLIP, kind GW_TERM_FLOAT_SCALED) or one centered-clipping
+/// step (GW_REDUCE_DISTANCE, GW_TERM_CENTERED / GW_TERM_SCALED) through `pipelined_kind`; `s` names
+/// `factors` / `weights` as its per-row factors; `squares`: n Doubles, acc: d Doubles.
+static GW_TARGET void FN(pipelined)(const float *x, int64_t n, int64_t d, const GwSweep *s, double *squares,
+                                    double *acc, int64_t group, double threshold, float *factors, double *weights) {
+    CURSOR u = {.x = x, .center = s->center, .squares = squares, .d = d};
+    switch (s->kind) {
+    case GW_TERM_FLOAT_SCALED:
+        u.reduce = GW_REDUCE_CLIP;
+        FN(pipelined_kind)(GW_TERM_FLOAT_SCALED, GW_REDUCE_CLIP, x, n, d, s, &u, acc, group, threshold, factors, weights);
+        break;
+    case GW_TERM_CENTERED:
+        u.reduce = GW_REDUCE_DISTANCE;
+        FN(pipelined_kind)(GW_TERM_CENTERED, GW_REDUCE_DISTANCE, x, n, d, s, &u, acc, group, threshold, factors, weights);
+        break;
+    default:
+        u.reduce = GW_REDUCE_DISTANCE;
+        FN(pipelined_kind)(GW_TERM_SCALED, GW_REDUCE_DISTANCE, x, n, d, s, &u, acc, group, threshold, factors, weights);
+        break;
+    }
+}
+
+#undef CURSOR
 #undef INL
 #undef D8
 #undef FN

@@ -46,6 +46,8 @@ typedef struct {
 
 /// Columns per lane block of the distances (`RobustKernels.columnBlock`).
 #define GW_COLUMN_BLOCK 2048
+
+// Sizes of the traversal (no effect on the results; -D overrides them for measurements).
 /// How far ahead of its reads a row stream prefetches (in Floats, 2 KB).
 #ifndef GW_PREFETCH_FLOATS
 #define GW_PREFETCH_FLOATS 512
@@ -68,7 +70,9 @@ typedef struct {
 #define GW_PIPE_BYTES (1536 << 10)
 #endif
 
-/// Rows per group and columns per chunk of the sweeps (accumulator chunk of 128 KB, in L2).
+/// The sums: groups of four rows, each group added over whole rows (a chunk wider than any d) into
+/// the d-long Double accumulator. Four long row streams keep DRAM pages open; measured against 8- and
+/// 16-row groups with 64–128 KB chunks and against all rows per 16–32 KB chunk (accumulator in L1).
 #ifndef GW_SWEEP_GROUP
 #define GW_SWEEP_GROUP 4
 #endif

@@ -92,7 +92,7 @@ static GW_TARGET float FN(sum_floats)(const float *x, int64_t count) {
 // MARK: - Row reductions
 
 /// `clipBlocks` of RobustKernels+ClipNorms.swift for the 64-column blocks in [from, to): eight Float
-/// lanes of squares per block, redone in Double when a lane leaves (2⁻¹⁰⁰, 2¹⁰⁰], added to the carry.
+/// lanes of squares per block, redone in Double when a lane leaves [2⁻¹⁰⁰, 2¹⁰⁰], added to the carry.
 INL void FN(clip_blocks)(const float *row, int64_t from, int64_t to, D8 *carry, int64_t prefetch) {
     const __m256 high = _mm256_set1_ps(0x1p100f), low = _mm256_set1_ps(0x1p-100f);
     for (int64_t k = from; k < to; k += 64) {
@@ -328,9 +328,7 @@ typedef struct {
     double *squares;  // squares[row] once a row is done
     int64_t d, row, end, k;
     int reduce;
-    int64_t q;        // distance: the column reached in each block of the superblock at k
-    D8 lanes;         // clip: the carry
-    D8 quad[4];       // distance: the lanes of the four 2048-column blocks from k
+    D8 lanes;         // clip: the carry; distance: the current 2048-column block's lanes
     double total;     // distance: the finished blocks' sum
 } CURSOR;
 
@@ -338,9 +336,7 @@ INL void FN(cursor_start)(CURSOR *u, int64_t first, int64_t end) {
     u->row = first;
     u->end = end;
     u->k = 0;
-    u->q = 0;
     u->lanes = FN(dzero)();
-    for (int j = 0; j < 4; j++) u->quad[j] = FN(dzero)();
     u->total = 0;
 }
 
@@ -370,72 +366,38 @@ INL void FN(cursor_advance)(CURSOR *u, int64_t columns) {
             }
             continue;
         }
-        // Distances: the four 2048-column blocks of a superblock side by side (four independent
-        // dependency chains instead of one), each block's lanes and its total exactly as alone.
-        const int64_t start = u->k;
-        int64_t width[4], vector_end[4];
-        int blocks = 0;
-        for (int j = 0; j < 4; j++) {
-            int64_t b0 = start + j * GW_COLUMN_BLOCK;
-            width[j] = b0 >= d ? 0 : (d - b0 < GW_COLUMN_BLOCK ? d - b0 : GW_COLUMN_BLOCK);
-            vector_end[j] = width[j] & ~(int64_t)7;
-            if (width[j] > 0) blocks++;
-        }
-        const float *p = r + start;
-        const double *c = u->center ? u->center + start : NULL;
-        int64_t q = u->q;
-        if (q < vector_end[0]) {
-            int64_t stop = q + ((columns / blocks + 16) & ~(int64_t)15);
-            if (stop > vector_end[0]) stop = vector_end[0];
+        // Distances: `rowReduce`'s 2048-column blocks, eight Double lanes each, blocks added in order.
+        const int64_t b0 = u->k - u->k % GW_COLUMN_BLOCK;
+        const int64_t width = d - b0 < GW_COLUMN_BLOCK ? d - b0 : GW_COLUMN_BLOCK;
+        const int64_t vector_end = width & ~(int64_t)7;
+        const float *p = r + b0;
+        const double *c = u->center ? u->center + b0 : NULL;
+        int64_t q = u->k - b0;
+        if (q < vector_end) {
+            int64_t stop = q + ((columns + 15) & ~(int64_t)15);
+            if (stop > vector_end) stop = vector_end;
             const int64_t done = q;
-            if (blocks == 4 && vector_end[3] == GW_COLUMN_BLOCK) {
-                D8 a0 = u->quad[0], a1 = u->quad[1], a2 = u->quad[2], a3 = u->quad[3];
-                for (; q < stop; q += 8) {
-                    GW_PREFETCH(p + 4 * GW_COLUMN_BLOCK + 4 * q);
-                    GW_PREFETCH(p + 4 * GW_COLUMN_BLOCK + 4 * q + 16);
-                    D8 t0 = FN(widen)(FN(fload)(p + q)), t1 = FN(widen)(FN(fload)(p + GW_COLUMN_BLOCK + q));
-                    D8 t2 = FN(widen)(FN(fload)(p + 2 * GW_COLUMN_BLOCK + q));
-                    D8 t3 = FN(widen)(FN(fload)(p + 3 * GW_COLUMN_BLOCK + q));
-                    if (c) {
-                        t0 = FN(dsub)(t0, FN(dload)(c + q));
-                        t1 = FN(dsub)(t1, FN(dload)(c + GW_COLUMN_BLOCK + q));
-                        t2 = FN(dsub)(t2, FN(dload)(c + 2 * GW_COLUMN_BLOCK + q));
-                        t3 = FN(dsub)(t3, FN(dload)(c + 3 * GW_COLUMN_BLOCK + q));
-                    }
-                    a0 = FN(dadd)(a0, FN(dmul)(t0, t0));
-                    a1 = FN(dadd)(a1, FN(dmul)(t1, t1));
-                    a2 = FN(dadd)(a2, FN(dmul)(t2, t2));
-                    a3 = FN(dadd)(a3, FN(dmul)(t3, t3));
-                }
-                u->quad[0] = a0; u->quad[1] = a1; u->quad[2] = a2; u->quad[3] = a3;
-            } else {
-                for (; q < stop; q += 8) {
-                    for (int j = 0; j < blocks; j++) {
-                        if (q >= vector_end[j]) continue;
-                        D8 t = FN(widen)(FN(fload)(p + j * GW_COLUMN_BLOCK + q));
-                        if (c) t = FN(dsub)(t, FN(dload)(c + j * GW_COLUMN_BLOCK + q));
-                        u->quad[j] = FN(dadd)(u->quad[j], FN(dmul)(t, t));
-                    }
-                }
+            D8 a = u->lanes;
+            for (; q < stop; q += 8) {
+                if ((q & 15) == 0) GW_PREFETCH(p + q + GW_STREAM_PREFETCH_FLOATS);
+                D8 t = FN(widen)(FN(fload)(p + q));
+                if (c) t = FN(dsub)(t, FN(dload)(c + q));
+                a = FN(dadd)(a, FN(dmul)(t, t));
             }
-            columns -= (stop - done) * blocks;
-            u->q = stop;
+            u->lanes = a;
+            columns -= stop - done;
+            u->k = b0 + stop;
         }
-        if (q >= vector_end[0]) {
-            for (int j = 0; j < blocks; j++) {
-                const float *pj = p + j * GW_COLUMN_BLOCK;
-                const double *cj = c ? c + j * GW_COLUMN_BLOCK : NULL;
-                double sum = FN(lanes_sum)(u->quad[j]);
-                for (int64_t t = vector_end[j]; t < width[j]; t++) {
-                    double e = (double)pj[t] - (cj ? cj[t] : 0);
-                    sum += e * e;
-                }
-                u->total += sum;
-                u->quad[j] = FN(dzero)();
-                columns -= width[j] - vector_end[j];
+        if (q >= vector_end) {
+            double sum = FN(lanes_sum)(u->lanes);
+            for (int64_t j = vector_end; j < width; j++) {
+                double t = (double)p[j] - (c ? c[j] : 0);
+                sum += t * t;
             }
-            u->k = start + blocks * GW_COLUMN_BLOCK;
-            u->q = 0;
+            u->total += sum;
+            u->lanes = FN(dzero)();
+            columns -= width - vector_end;
+            u->k = b0 + width;
             if (u->k >= d) {
                 u->squares[u->row] = u->total;
                 u->total = 0;
@@ -484,9 +446,7 @@ INL void FN(pipelined_kind)(int kind, int reduce, const float *x, int64_t n, int
                     const int64_t step = width - j < GW_PIPE_STEP ? width - j : GW_PIPE_STEP;
                     FN(add_rows)(kind, x, d, k0 + j, step, r, r + m, s, acc + k0 + j, g0 == 0 && r == g0,
                                  g1 == n && r + m == g1);
-#ifndef GW_PIPE_NO_OVERLAP
                     if (next > 0) FN(cursor_advance)(u, (m * step * next + current - 1) / current);
-#endif
                 }
             }
         }

@@ -265,9 +265,9 @@ INL void FN(add_rows)(int kind, const float *x, int64_t d, int64_t k0, int64_t w
     const double *c = s->center ? s->center + k0 : NULL;
     for (int64_t r = first; r < end;) {
         const int m = end - r >= 4 ? 4 : (int)(end - r);
-        const float *p[4];
-        float g[4];
-        double w[4];
+        const float *p[4] = {NULL, NULL, NULL, NULL};
+        float g[4] = {1, 1, 1, 1};
+        double w[4] = {1, 1, 1, 1};
         for (int q = 0; q < m; q++) {
             p[q] = x + (r + q) * d + k0;
             g[q] = kind == GW_TERM_FLOAT_SCALED ? s->factors[r + q] : 1;

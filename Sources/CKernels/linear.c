@@ -158,7 +158,8 @@ bool gw_mean_rows(const float *x, int64_t n, int64_t d, float *out) {
 }
 
 bool gw_scaled_mean(const float *x, int64_t n, int64_t d, const float *factors, double scale, float *out) {
-    GwSweep s = {.kind = GW_TERM_FLOAT_SCALED, .factors = factors, .finish = GW_FINISH_MEAN, .scale = scale, .out = out};
+    GwSweep s = {.kind = GW_TERM_FLOAT_SCALED, .factors = factors, .finish = GW_FINISH_MEAN, .scale = scale,
+                 .out = out};
     return run_sweep(x, n, d, &s);
 }
 
@@ -207,7 +208,8 @@ static bool run_reduce_and_sweep(const float *x, int64_t n, int64_t d, GwSweep *
 }
 
 bool gw_clipped_mean(const float *x, int64_t n, int64_t d, double c, float *out) {
-    GwSweep s = {.kind = GW_TERM_FLOAT_SCALED, .finish = GW_FINISH_MEAN, .scale = 1.0 / (double)(n > 1 ? n : 1), .out = out};
+    GwSweep s = {.kind = GW_TERM_FLOAT_SCALED, .finish = GW_FINISH_MEAN, .scale = 1.0 / (double)(n > 1 ? n : 1),
+                 .out = out};
     return run_reduce_and_sweep(x, n, d, &s, c);
 }
 

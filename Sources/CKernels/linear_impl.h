@@ -409,7 +409,8 @@ INL void FN(cursor_advance)(CURSOR *u, int64_t columns) {
 }
 
 /// Row i's factor from its reduction (static clipping's Float factor, or centered clipping's weight).
-INL void FN(set_factor)(int reduce, int64_t i, const double *squares, double threshold, float *factors, double *weights) {
+INL void FN(set_factor)(int reduce, int64_t i, const double *squares, double threshold, float *factors,
+                        double *weights) {
     double norm = sqrt(squares[i]);
     if (reduce == GW_REDUCE_CLIP) {
         factors[i] = norm > threshold ? (float)(threshold / norm) : 1.0f;
@@ -466,11 +467,13 @@ static GW_TARGET void FN(pipelined)(const float *x, int64_t n, int64_t d, const 
     switch (s->kind) {
     case GW_TERM_FLOAT_SCALED:
         u.reduce = GW_REDUCE_CLIP;
-        FN(pipelined_kind)(GW_TERM_FLOAT_SCALED, GW_REDUCE_CLIP, x, n, d, s, &u, acc, group, threshold, factors, weights);
+        FN(pipelined_kind)(GW_TERM_FLOAT_SCALED, GW_REDUCE_CLIP, x, n, d, s, &u, acc, group, threshold, factors,
+                           weights);
         break;
     case GW_TERM_CENTERED:
         u.reduce = GW_REDUCE_DISTANCE;
-        FN(pipelined_kind)(GW_TERM_CENTERED, GW_REDUCE_DISTANCE, x, n, d, s, &u, acc, group, threshold, factors, weights);
+        FN(pipelined_kind)(GW_TERM_CENTERED, GW_REDUCE_DISTANCE, x, n, d, s, &u, acc, group, threshold, factors,
+                           weights);
         break;
     default:
         u.reduce = GW_REDUCE_DISTANCE;

@@ -104,7 +104,8 @@ import Testing
             let x = Self.batch(n: n, d: d, seed: UInt64(11 * n + d))
             let tau = Double(d).squareRoot()
             var parameters = RuleParameters(["tau": .number(tau), "L": .number(Double(iterations))])
-            try Self.compare(["centered-clipping"], x, parameters: ["centered-clipping": parameters], label: "cc zero n=\(n) d=\(d)")
+            try Self.compare(["centered-clipping"], x, parameters: ["centered-clipping": parameters],
+                             label: "cc zero n=\(n) d=\(d)")
             // The previous aggregate as the start.
             let previous = RobustFloatPathTests.batch(n: 1, d: d, seed: UInt64(d)).values
             try Self.compare(["centered-clipping"], x, parameters: ["centered-clipping": parameters],
@@ -112,7 +113,8 @@ import Testing
             // A given start of signed zeros: no center, but −0 + s/n keeps the start's values.
             let zeros: [JSONNode] = (0..<d).map { .number($0 % 2 == 0 ? -0.0 : 0.0) }
             parameters.values["v0"] = .array(zeros)
-            try Self.compare(["centered-clipping"], x, parameters: ["centered-clipping": parameters], label: "cc signed zeros n=\(n) d=\(d)")
+            try Self.compare(["centered-clipping"], x, parameters: ["centered-clipping": parameters],
+                             label: "cc signed zeros n=\(n) d=\(d)")
         }
     }
 
@@ -125,12 +127,17 @@ import Testing
             let previous = RobustFloatPathTests.batch(n: 1, d: d, seed: UInt64(d + 1)).values.map { Double($0) }
             for (start, iterations) in [(nil, 1), (nil, 2), (previous, 1), (previous, 3)] as [([Double]?, Int)] {
                 let swift = Self.at(0) {
-                    IterativeRules.centeredClipping(x, tau: tau, iterations: iterations, start: start ?? [Double](repeating: 0, count: d))
+                    IterativeRules.centeredClipping(x, tau: tau, iterations: iterations,
+                                                    start: start ?? [Double](repeating: 0, count: d))
                 }
                 for level in Self.levels() {
-                    let simd = Self.at(level) { LinearKernels.centeredClippingInDouble(x, tau: tau, iterations: iterations, start: start) }
+                    let simd = Self.at(level) {
+                        LinearKernels.centeredClippingInDouble(x, tau: tau, iterations: iterations, start: start)
+                    }
                     let problem = Self.difference(simd, swift)
-                    #expect(problem == nil, "n=\(n) d=\(d) L=\(iterations) start \(start == nil ? "zero" : "previous") level \(level): \(problem ?? "")")
+                    let from = start == nil ? "zero" : "previous"
+                    let label = "n=\(n) d=\(d) L=\(iterations) start \(from) level \(level)"
+                    #expect(problem == nil, "\(label): \(problem ?? "")")
                 }
             }
         }

@@ -26,7 +26,8 @@ enum LinearKernels {
     }
 
     /// Runs `body` on the batch's values when the kernels apply (n, d > 0).
-    private static func withRows<T>(_ batch: UpdateBatch<Float>, _ body: (UnsafePointer<Float>, Int64, Int64) -> T?) -> T? {
+    private static func withRows<T>(_ batch: UpdateBatch<Float>,
+                                    _ body: (UnsafePointer<Float>, Int64, Int64) -> T?) -> T? {
         guard available, batch.rows > 0, batch.dimension > 0 else { return nil }
         return batch.values.withUnsafeBufferPointer { body($0.baseAddress!, Int64(batch.rows), Int64(batch.dimension)) }
     }
@@ -67,12 +68,14 @@ enum LinearKernels {
 
     /// Centered clipping of a Float batch rounded to Float (`IterativeRules.centeredClipping`, then
     /// the aggregate's rounding); `start` nil is the zero vector.
-    static func centeredClipping(_ batch: UpdateBatch<Float>, tau: Double, iterations: Int, start: [Double]?) -> [Float]? {
+    static func centeredClipping(_ batch: UpdateBatch<Float>, tau: Double, iterations: Int,
+                                 start: [Double]?) -> [Float]? {
         centeredSteps(batch, tau: tau, iterations: iterations, start: start, roundLast: true)?.rounded
     }
 
     /// `IterativeRules.centeredClipping` of a Float batch, in Double; `start` nil is the zero vector.
-    static func centeredClippingInDouble(_ batch: UpdateBatch<Float>, tau: Double, iterations: Int, start: [Double]?) -> [Double]? {
+    static func centeredClippingInDouble(_ batch: UpdateBatch<Float>, tau: Double, iterations: Int,
+                                         start: [Double]?) -> [Double]? {
         centeredSteps(batch, tau: tau, iterations: iterations, start: start, roundLast: false)?.exact
     }
 

@@ -228,7 +228,8 @@ var rows: [Row] = []
 let cpuLevel = SIMDKernels.setLevel(3)
 let isaName = [3: "AVX-512", 2: "AVX2"][cpuLevel] ?? "scalar"
 print("# Robust aggregation rules (T4), Float32 inputs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-print("SIMD kernels: \(isaName) on this CPU; rules run at level \(options.simdLevel.map { min($0, cpuLevel) } ?? cpuLevel)")
+let ruleLevel = options.simdLevel.map { min($0, cpuLevel) } ?? cpuLevel
+print("SIMD kernels: \(isaName) on this CPU; rules run at level \(ruleLevel)")
 print("load average at start: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
 for (n, d) in options.sizes {
     let f = n / 5
@@ -256,7 +257,8 @@ for (n, d) in options.sizes {
     if let level = options.simdLevel { SIMDKernels.setLevel(level) }
     let gb = Double(n * d * 4) / 1e9
     for (key, title) in [("plain", "ceiling: plain scalar sum loop"), ("simd", "ceiling: SIMD sum, 1 thread"),
-                         ("simd2", "ceiling: SIMD sum, 2 threads"), ("vector", "ceiling: \(isaName) sum (C), 1 thread")] {
+                         ("simd2", "ceiling: SIMD sum, 2 threads"),
+                         ("vector", "ceiling: \(isaName) sum (C), 1 thread")] {
         let t = ceilings[key]!
         rows.append(Row(size: size, label: title, threads: key == "simd2" ? 2 : 1, timing: t, peer: nil, linear: false))
         print(String(format: "%@ min %9.2f ms  median %9.2f ms  %5.1f GB/s  (other load %.2f cores)",
@@ -282,7 +284,8 @@ for (n, d) in options.sizes {
                 do { return try chain.aggregate(batch, context: context).vector[0] } catch { fatalError("\(c.label): \(error)") }
             }
             rows.append(Row(size: size, label: c.label, threads: t, timing: timing, peer: c.peer, linear: c.linear))
-            print(String(format: "%@ %d thr  min %9.2f ms  median %9.2f ms  (%d reps)  %6.2f× ceiling  %6.2f× Swift SIMD ceiling  (other load %.2f cores)",
+            print(String(format: "%@ %d thr  min %9.2f ms  median %9.2f ms  (%d reps)  %6.2f× ceiling  "
+                             + "%6.2f× Swift SIMD ceiling  (other load %.2f cores)",
                          padded(c.label) as NSString, t, timing.min, timing.median, timing.reps, timing.min / ceiling,
                          timing.min / swiftCeiling, timing.otherLoad))
         }

@@ -64,6 +64,36 @@ bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, b
 /// (center / weights NULL: none), q in order: `RobustKernels.accumulate`. rows are row indices.
 bool gw_accumulate(const float *x, int64_t d, const int64_t *rows, int64_t m, const double *weights,
                    const double *center, double *out);
+// MARK: linear rules
+
+/// Σ of `count` Floats in vector lanes (any order, not a rule's order): the one-pass memory-read
+/// ceiling the linear rules are judged against (benchmarks). A scalar loop at level 0.
+float gw_sum_floats(const float *values, int64_t count);
+
+/// The mean of n rows of d Floats (row-major): out_k = (float)((((0 + x_0k) + x_1k) + …) · (1/n)) in
+/// Double, rows in order — `RobustKernels.meanOfRows` rounded to Float. Every `bool` kernel here
+/// returns false, writing nothing, when gw_simd_level() < 2 (or n, d ≤ 0, or scratch memory is not
+/// available): the caller then runs its Swift path, which gives the same bits.
+bool gw_mean_rows(const float *x, int64_t n, int64_t d, float *out);
+
+/// out_k = (float)(scale · Σ_i (double)(x_ik ⊗ factors_i)) with Float products, summed from 0 in row
+/// order (factor 1 for an unscaled row): the mean of clipped rows (`sumOfDisjointRows`).
+bool gw_scaled_mean(const float *x, int64_t n, int64_t d, const float *factors, double scale, float *out);
+
+/// Each row's squared norm as `RobustKernels.clipSquaredNorm` computes it (Float squares in eight
+/// lanes per 64-column block carried in Double; blocks out of Float's range redone in Double).
+bool gw_clip_squared_norms(const float *x, int64_t n, int64_t d, double *out);
+
+/// Static clipping at threshold c, then the mean: rows with ‖x_i‖ > c scaled by (float)(c / ‖x_i‖)
+/// (norms as gw_clip_squared_norms), as gw_scaled_mean with scale 1/n.
+bool gw_clipped_mean(const float *x, int64_t n, int64_t d, double c, float *out);
+
+/// One centered-clipping step: w_i = min(1, τ / ‖x_i − c‖) (1 when the distance is 0; distances as
+/// `RobustKernels.rowSquaredDistances`), then v_k + (Σ_i (x_ik − c_k) · w_i) / n with rows in order.
+/// center: c, or NULL for zero (then x − c is x); v: NULL for +0 everywhere. Writes the result to
+/// next (d Doubles) and/or out (rounded to Float); either may be NULL.
+bool gw_centered_clipping_step(const float *x, int64_t n, int64_t d, const double *center, const double *v,
+                               double tau, double *next, float *out);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,17 @@ extension AggregationChain {
     func fusedMean<S>(_ batch: UpdateBatch<S>, _ context: AggregationContext<S>) throws(RobustError) -> AggregationResult<S>? {
         guard steps.count == 2, case .mean = steps[1] else { return nil }
         _ = try steps[0].check(inputs: batch.rows)
+        if let floats = batch as? UpdateBatch<Float>, LinearKernels.available {
+            // The C kernels (same bits as the Swift routes below): clipping in one call; ARC's
+            // norms and its scaled mean (the factors chosen here, as `arcRows` chooses them).
+            var vector: [Float]? = nil
+            if case .clipping(let c) = steps[0] {
+                vector = LinearKernels.clippedMean(floats, c: c)
+            } else if case .arc = steps[0], let rows = steps[0].virtualRows(batch, context: context) {
+                vector = LinearKernels.meanOfScaledRows(floats, rows)
+            }
+            if let vector, let r = AggregationResult(vector: vector) as? AggregationResult<S> { return r }
+        }
         if case .clipping(let c) = steps[0], RobustKernels.rowPassFits(batch) {
             // Each row's norm, then its (clipped, rounded to S) values added while it is in L2: the
             // same sums as `meanOfRows(batch, clippingRows(batch, c:))`, the input read once.

@@ -81,6 +81,7 @@ extension RobustKernels {
     /// `clipSquaredNorm(row).squareRoot()` of every row for Float batches; `rowNorms` for other scalars.
     static func clipNorms<S>(_ batch: UpdateBatch<S>) -> [Double] {
         guard let floats = batch as? UpdateBatch<Float> else { return rowNorms(batch) }
+        if let squares = LinearKernels.clipSquaredNorms(floats) { return squares.map { $0.squareRoot() } }
         let n = floats.rows, d = floats.dimension
         return floats.values.withUnsafeBufferPointer { xs in
             guard let x = xs.baseAddress, d > 0 else { return [Double](repeating: 0, count: n) }

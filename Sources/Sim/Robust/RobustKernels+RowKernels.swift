@@ -40,7 +40,7 @@ extension RobustKernels {
     }
 
     /// `body` with the array's base address, or nil for a nil array.
-    private static func withOptionalPointer<T>(_ values: [Double]?, _ body: (UnsafePointer<Double>?) -> T) -> T {
+    static func withOptionalPointer<T>(_ values: [Double]?, _ body: (UnsafePointer<Double>?) -> T) -> T {
         guard let values else { return body(nil) }
         return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }

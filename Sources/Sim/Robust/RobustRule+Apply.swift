@@ -78,7 +78,12 @@ extension RobustRule {
             AggregationResult(vector: v.map { S($0) }, selected: selected)
         }
         switch self {
-        case .mean: return result(CoordinateRules.mean(batch))
+        case .mean:
+            if let floats = batch as? UpdateBatch<Float>, let v = LinearKernels.mean(floats),
+                let r = AggregationResult(vector: v) as? AggregationResult<S> {
+                return r
+            }
+            return result(CoordinateRules.mean(batch))
         case .median: return result(CoordinateRules.median(batch))
         case .trimmedMean(let f, let proportion):
             return result(CoordinateRules.trimmedMean(batch, trim: proportion.map { Int($0 * Double(n)) } ?? f))
@@ -95,8 +100,14 @@ extension RobustRule {
         case .geometricMedian(let options):
             return result(IterativeRules.geometricMedian(batch, options: options, previous: previous))
         case .centeredClipping(let tau, let iterations, let start):
-            let v0 = start ?? previous ?? [Double](repeating: 0, count: batch.dimension)
-            guard v0.count == batch.dimension else { throw .dimensionMismatch(expected: batch.dimension, found: v0.count) }
+            let given = start ?? previous
+            if let given, given.count != batch.dimension { throw .dimensionMismatch(expected: batch.dimension, found: given.count) }
+            if let floats = batch as? UpdateBatch<Float>,
+                let v = LinearKernels.centeredClipping(floats, tau: tau, iterations: iterations, start: given),
+                let r = AggregationResult(vector: v) as? AggregationResult<S> {
+                return r
+            }
+            let v0 = given ?? [Double](repeating: 0, count: batch.dimension)
             return result(IterativeRules.centeredClipping(batch, tau: tau, iterations: iterations, start: v0))
         case .mda(let f):
             let chosen = SubsetRules.mda(batch, f: f)

@@ -18,6 +18,20 @@ public enum SIMDKernels {
         }
     }
 
+    /// The sum of the values in vector lanes (no fixed order): one streaming read of the buffer, the
+    /// memory-read ceiling the linear rules are measured against (benchmarks).
+    public static func sum(_ values: UnsafeBufferPointer<Float>) -> Float {
+        guard let base = values.baseAddress else { return 0 }
+        return gw_sum_floats(base, Int64(values.count))
+    }
+
+    /// Sets the level for the rest of the process (never above the CPU's) and returns the level in
+    /// force. For a process that compares the two paths (the benchmarks); tests use `withLevel`.
+    @discardableResult
+    public static func setLevel(_ level: Int) -> Int {
+        gate.withLock { _ in Int(gw_simd_set_level(Int32(level))) }
+    }
+
     private static let gate = Mutex(())
 
     /// Runs `body` with the kernels capped at `level` (never raised above the CPU's), then restores

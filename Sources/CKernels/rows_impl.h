@@ -81,6 +81,8 @@ static ROWS_TARGET void RFN(row_reduce)(const float *x, int64_t n, int64_t d, co
             const double *cb = c != NULL ? c + k0 : NULL;
             RFN(v8) a[4] = {RFN(zero)(), RFN(zero)(), RFN(zero)(), RFN(zero)()};
             for (int k = 0; k < end; k += 8) {
+                if ((k & 15) == 0)
+                    for (int r = 0; r < 4; r++) _mm_prefetch((const char *)(x + (i + r) * d + k0 + k + 512), _MM_HINT_T0);
                 RFN(v8) cv = cb != NULL ? RFN(loadd)(cb + k) : RFN(zero)();
                 for (int r = 0; r < 4; r++) {
                     RFN(v8) u = RFN(wide)(x + (i + r) * d + k0 + k);
@@ -123,43 +125,41 @@ static ROWS_TARGET void RFN(row_reduce)(const float *x, int64_t n, int64_t d, co
 /// (`accumulate`); columns in blocks of 1024 (an 8 KiB accumulator block in L1).
 static ROWS_TARGET void RFN(accumulate)(const float *x, int64_t d, const int64_t *rows, int64_t m,
                                         const double *weights, const double *c, double *out) {
-    // Blocks of 8192 columns (a 64 KiB accumulator block in L2), eight rows per pass over it: eight
-    // sequential 32 KiB streams, and the accumulator read and written once per eight rows.
-    for (int64_t k0 = 0; k0 < d; k0 += 65536) {
-        int width = (int)(d - k0 < 65536 ? d - k0 : 65536);
-        int end = width & ~7;
-        double *acc = out + k0;
-        const double *cb = c != NULL ? c + k0 : NULL;
-        for (int k = 0; k < width; k++) acc[k] = 0.0;
-        for (int64_t q0 = 0; q0 < m; q0 += 8) {
-            int count = (int)(m - q0 < 8 ? m - q0 : 8);
-            const float *p[8];
-            RFN(v8) w[8];
+    // Rows in groups of four, each group added over the whole row into the d-long accumulator: four
+    // long sequential streams at a time, prefetched 2 KiB ahead (the traversal linear.c measured
+    // best for sums; docs/simd-kernels.md). The order per coordinate is unchanged.
+    int64_t end = d & ~(int64_t)7;
+    for (int64_t k = 0; k < d; k++) out[k] = 0.0;
+    for (int64_t q0 = 0; q0 < m; q0 += 4) {
+        int count = (int)(m - q0 < 4 ? m - q0 : 4);
+        const float *p[4];
+        RFN(v8) w[4];
+        for (int q = 0; q < count; q++) {
+            p[q] = x + rows[q0 + q] * d;
+            w[q] = RFN(splat)(weights != NULL ? weights[q0 + q] : 1.0);
+        }
+        for (int64_t k = 0; k < end; k += 8) {
+            if ((k & 15) == 0)
+                for (int q = 0; q < count; q++) _mm_prefetch((const char *)(p[q] + k + 512), _MM_HINT_T0);
+            RFN(v8) s = RFN(loadd)(out + k);
+            RFN(v8) cv = c != NULL ? RFN(loadd)(c + k) : RFN(zero)();
             for (int q = 0; q < count; q++) {
-                p[q] = x + rows[q0 + q] * d + k0;
-                w[q] = RFN(splat)(weights != NULL ? weights[q0 + q] : 1.0);
+                RFN(v8) t = RFN(wide)(p[q] + k);
+                if (c != NULL) t = RFN(sub)(t, cv);
+                if (weights != NULL) t = RFN(mul)(t, w[q]);
+                s = RFN(add)(s, t);
             }
-            for (int k = 0; k < end; k += 8) {
-                RFN(v8) s = RFN(loadd)(acc + k);
-                RFN(v8) cv = cb != NULL ? RFN(loadd)(cb + k) : RFN(zero)();
-                for (int q = 0; q < count; q++) {
-                    RFN(v8) t = RFN(wide)(p[q] + k);
-                    if (cb != NULL) t = RFN(sub)(t, cv);
-                    if (weights != NULL) t = RFN(mul)(t, w[q]);
-                    s = RFN(add)(s, t);
-                }
-                RFN(stored)(acc + k, s);
+            RFN(stored)(out + k, s);
+        }
+        for (int64_t k = end; k < d; k++) {
+            double s = out[k];
+            for (int q = 0; q < count; q++) {
+                double t = (double)p[q][k];
+                if (c != NULL) t -= c[k];
+                if (weights != NULL) t *= weights[q0 + q];
+                s += t;
             }
-            for (int k = end; k < width; k++) {
-                double s = acc[k];
-                for (int q = 0; q < count; q++) {
-                    double t = (double)p[q][k];
-                    if (cb != NULL) t -= cb[k];
-                    if (weights != NULL) t *= weights[q0 + q];
-                    s += t;
-                }
-                acc[k] = s;
-            }
+            out[k] = s;
         }
     }
 }

@@ -34,7 +34,9 @@ enum IterativeRules {
         var weights = [Double](repeating: 0, count: n)
         var previousObjective = Double.infinity
         let all = Array(0..<n)
-        let onePass = RobustKernels.rowPassFits(x)
+        // The Swift one-pass sweep, unless the row kernels (CKernels) run: their two passes are faster
+        // than it and give the same bits (as the one pass gives the two passes').
+        let onePass = RobustKernels.rowPassFits(x) && !RobustKernels.rowKernelsApply(x)
         for _ in 0..<options.maxIterations {
             let weight: (Int, Double) -> Double = { _, squared in 1 / max(options.nu, squared.squareRoot()) }
             var squared: [Double]

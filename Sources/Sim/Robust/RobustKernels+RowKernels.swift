@@ -6,6 +6,11 @@
 import CKernels
 
 extension RobustKernels {
+    /// Whether `vectorRowReduce` and `vectorAccumulate` run for this batch (Float, kernels available).
+    static func rowKernelsApply<S>(_ batch: UpdateBatch<S>) -> Bool {
+        S.self == Float.self && gw_simd_level() >= 2
+    }
+
     /// `rowReduce` of a Float batch.
     static func vectorRowReduce<S>(_ batch: UpdateBatch<S>, _ vector: [Double]?, squares: Bool) -> [Double]? {
         guard let batch = batch as? UpdateBatch<Float> else { return nil }

@@ -5,6 +5,18 @@
 
 #include <math.h>
 
+/// The row's last columns from `from` (scalar), and its maximum: NaN if it holds one, else the larger
+/// of `m` (the vector part's) and theirs.
+static float centerTail(const float *src, float *dst, const double *center, int from, int width, float m, bool sawNaN) {
+    for (int c = from; c < width; c++) {
+        float v = center != NULL ? (float)((double)src[c] - center[c]) : src[c];
+        dst[c] = v;
+        if (v != v) sawNaN = true;
+        else if (fabsf(v) > m) m = fabsf(v);
+    }
+    return sawNaN ? NAN : m;
+}
+
 #if GW_X86
 GW_AVX512 static void centerTile512(const float *x, int64_t ld, int n, int width, const double *center,
                                     float *tile, float *rowMax) {
@@ -29,13 +41,7 @@ GW_AVX512 static void centerTile512(const float *x, int64_t ld, int n, int width
         }
         float m = _mm512_reduce_max_ps(top);
         bool sawNaN = nan != 0;
-        for (; c < width; c++) {
-            float v = center != NULL ? (float)((double)src[c] - center[c]) : src[c];
-            dst[c] = v;
-            if (v != v) sawNaN = true;
-            else if (fabsf(v) > m) m = fabsf(v);
-        }
-        rowMax[i] = sawNaN ? NAN : m;
+        rowMax[i] = centerTail(src, dst, center, c, width, m, sawNaN);
     }
 }
 
@@ -64,13 +70,7 @@ GW_AVX2 static void centerTile256(const float *x, int64_t ld, int n, int width, 
         float m = 0;
         for (int l = 0; l < 8; l++) m = lanes[l] > m ? lanes[l] : m;
         bool sawNaN = nan != 0;
-        for (; c < width; c++) {
-            float v = center != NULL ? (float)((double)src[c] - center[c]) : src[c];
-            dst[c] = v;
-            if (v != v) sawNaN = true;
-            else if (fabsf(v) > m) m = fabsf(v);
-        }
-        rowMax[i] = sawNaN ? NAN : m;
+        rowMax[i] = centerTail(src, dst, center, c, width, m, sawNaN);
     }
 }
 #endif

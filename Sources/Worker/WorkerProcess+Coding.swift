@@ -13,16 +13,7 @@ extension WorkerProcess {
     /// with a `dataUnavailable` error.
     func runCodedTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
                       store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
-        // The dense model, or under downlink compression the round's compressed change applied to
-        // this worker's copy (as for uncoded tasks).
-        let model: [Float]
-        do {
-            model = try compression.model(of: task)
-        } catch {
-            try failAll(task, code: .trainingFailed,
-                        detail: "model payload \(task.model.codec) is not one this worker can apply: \(error)", socket)
-            return
-        }
+        guard let model = try taskModel(task, socket) else { return }
         for clientTask in task.clients {
             let client = clientTask.client
             let message: Message

@@ -62,7 +62,7 @@ public final class WorkerProcess {
     /// Each Byzantine "stale" client's last sent update, kept on the worker that hosts it.
     private var lastSent: [ClientID: [Float]] = [:]
     /// Uplink compressor memory of the hosted clients and the downlink model copy (set once the experiment is known).
-    var compression: ClientCompression!
+    private var compression: ClientCompression!
     /// Answers held back until due (wall mode) and end-of-task markers (WorkerProcess+Faults.swift).
     var outbox = Outbox()
     /// When the task being answered arrived (monotonic seconds).
@@ -205,17 +205,23 @@ public final class WorkerProcess {
         }
     }
 
-    /// Trains every client of `task` on its own samples (generated on first use by `store`).
-    private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
-                         store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
-        let model: [Float]
+    /// The model of `task`: the dense model, or under downlink compression the round's compressed
+    /// change applied to this worker's copy. Nil, after failing every client of the task with the
+    /// reason, when the payload is not one this worker can apply.
+    func taskModel(_ task: Task, _ socket: borrowing Socket) throws -> [Float]? {
         do {
-            model = try compression.model(of: task)
+            return try compression.model(of: task)
         } catch {
             try failAll(task, code: .trainingFailed,
                         detail: "model payload \(task.model.codec) is not one this worker can apply: \(error)", socket)
-            return
+            return nil
         }
+    }
+
+    /// Trains every client of `task` on its own samples (generated on first use by `store`).
+    private func runTask(_ task: Task, _ socket: borrowing Socket, computation: ClientComputation,
+                         store: ClientDataStore, settings: RunSettings, workspace: inout Network.Workspace) throws {
+        guard let model = try taskModel(task, socket) else { return }
         try answerEach(task, socket, store: store, settings: settings) { client, data, behaviour in
             let start = MonotonicClock.seconds()
             var output = computation.run(client: client, round: task.round, model: model, data: data,
@@ -267,7 +273,7 @@ public final class WorkerProcess {
     }
 
     /// Answers every client of `task` with the same error (the task could not be started).
-    func failAll(_ task: Task, code: ErrorCode, detail: String, _ socket: borrowing Socket) throws {
+    private func failAll(_ task: Task, code: ErrorCode, detail: String, _ socket: borrowing Socket) throws {
         for clientTask in task.clients {
             try sendPatiently(Message.error(ErrorReport(code: code, round: task.round, client: clientTask.client,
                                                         detail: detail)).encoded(), socket)

@@ -44,3 +44,15 @@ bool gw_accumulate(const float *x, int64_t d, const int64_t *rows, int64_t m, co
     (void)x; (void)d; (void)rows; (void)m; (void)weights; (void)center; (void)out;
     return false;
 }
+
+bool gw_sum_groups(const float *x, int64_t d, const int64_t *rows, const int32_t *starts, int64_t groups,
+                   const double *factors, const uint8_t *scaled, const uint8_t *exact, double *out) {
+#if GW_X86
+    if (d < 0 || groups < 0) return false;
+    int level = gw_simd_level();
+    if (level >= 3) { sum_groups_avx512(x, d, rows, starts, groups, factors, scaled, exact, out); return true; }
+    if (level >= 2) { sum_groups_avx2(x, d, rows, starts, groups, factors, scaled, exact, out); return true; }
+#endif
+    (void)x; (void)d; (void)rows; (void)starts; (void)groups; (void)factors; (void)scaled; (void)exact; (void)out;
+    return false;
+}

@@ -164,6 +164,101 @@ static ROWS_TARGET void RFN(accumulate)(const float *x, int64_t d, const int64_t
     }
 }
 
+/// One output row's value v_r at columns k ..< k + 8 from its members' row pointers (see `sum_groups`).
+RINL RFN(v8) RFN(group_value)(const float *const *members, int count, int64_t k, RFN(v8) factor, float single,
+                              bool scaled, bool exact) {
+#if ROWS_WIDE
+    if (exact) return _mm512_cvtps_pd(_mm256_mul_ps(_mm256_loadu_ps(members[0] + k), _mm256_set1_ps(single)));
+#else
+    if (exact) return RFN(widen8)(_mm256_mul_ps(_mm256_loadu_ps(members[0] + k), _mm256_set1_ps(single)));
+#endif
+    RFN(v8) t = RFN(wide)(members[0] + k);
+    for (int q = 1; q < count; q++) t = RFN(add)(t, RFN(wide)(members[q] + k));
+    if (scaled) t = RFN(mul)(t, factor);
+    if (!scaled && count == 1) return t;
+#if ROWS_WIDE
+    return _mm512_cvtps_pd(_mm512_cvtpd_ps(t));
+#else
+    RFN(v8) r = {_mm256_cvtps_pd(_mm256_cvtpd_ps(t.lo)), _mm256_cvtps_pd(_mm256_cvtpd_ps(t.hi))};
+    return r;
+#endif
+}
+
+/// The same value for one column, in scalar arithmetic.
+RINL double RFN(group_scalar)(const float *const *members, int count, int64_t k, double factor, bool scaled, bool exact) {
+    if (exact) return (double)(members[0][k] * (float)factor);
+    double t = (double)members[0][k];
+    for (int q = 1; q < count; q++) t += (double)members[q][k];
+    if (scaled) t *= factor;
+    return scaled || count > 1 ? (double)(float)t : t;
+}
+
+/// out[k] = Σ_r v_r(k) from 0 in output-row order (`sumOfDisjointRows`): output rows are taken over
+/// the whole row, as many per pass as keep at most four member rows in flight (`accumulate`'s
+/// traversal), their member pointers and flags in locals.
+static ROWS_TARGET void RFN(sum_groups)(const float *x, int64_t d, const int64_t *rows, const int32_t *starts, int64_t groups,
+                                        const double *factors, const uint8_t *scaled, const uint8_t *exact, double *out) {
+    enum { STREAMS = 4, GROUPS = 4, MEMBERS = 8 };
+    int64_t end = d & ~(int64_t)7;
+    for (int64_t k = 0; k < d; k++) out[k] = 0.0;
+    for (int64_t r0 = 0; r0 < groups;) {
+        const float *mem[GROUPS][MEMBERS];
+        int cnt[GROUPS];
+        double fac[GROUPS];
+        RFN(v8) fv[GROUPS];
+        float fs[GROUPS];
+        bool sc[GROUPS], ex[GROUPS];
+        int count = 0, streams = 0;
+        while (count < GROUPS && r0 + count < groups) {
+            int64_t g = r0 + count;
+            int first = starts[g], members = starts[g + 1] - first;
+            if (members > MEMBERS || (count > 0 && streams + members > STREAMS)) break;
+            for (int q = 0; q < members; q++) mem[count][q] = x + rows[first + q] * d;
+            cnt[count] = members;
+            fac[count] = factors[g];
+            fv[count] = RFN(splat)(factors[g]);
+            fs[count] = (float)factors[g];
+            sc[count] = scaled[g] != 0;
+            ex[count] = exact[g] != 0;
+            streams += members;
+            count += 1;
+        }
+        if (count == 0) {
+            // A group of more than eight members: one column at a time.
+            int64_t g = r0;
+            int first = starts[g], members = starts[g + 1] - first;
+            for (int64_t k = 0; k < d; k++) {
+                double t;
+                if (exact[g]) {
+                    t = (double)(x[rows[first] * d + k] * (float)factors[g]);
+                } else {
+                    t = (double)x[rows[first] * d + k];
+                    for (int q = first + 1; q < first + members; q++) t += (double)x[rows[q] * d + k];
+                    if (scaled[g]) t *= factors[g];
+                    if (scaled[g] || members > 1) t = (double)(float)t;
+                }
+                out[k] += t;
+            }
+            r0 += 1;
+            continue;
+        }
+        for (int64_t k = 0; k < end; k += 8) {
+            if ((k & 15) == 0)
+                for (int r = 0; r < count; r++)
+                    for (int q = 0; q < cnt[r]; q++) _mm_prefetch((const char *)(mem[r][q] + k + 512), _MM_HINT_T0);
+            RFN(v8) s = RFN(loadd)(out + k);
+            for (int r = 0; r < count; r++) s = RFN(add)(s, RFN(group_value)(mem[r], cnt[r], k, fv[r], fs[r], sc[r], ex[r]));
+            RFN(stored)(out + k, s);
+        }
+        for (int64_t k = end; k < d; k++) {
+            double s = out[k];
+            for (int r = 0; r < count; r++) s += RFN(group_scalar)(mem[r], cnt[r], k, fac[r], sc[r], ex[r]);
+            out[k] = s;
+        }
+        r0 += count;
+    }
+}
+
 #undef RINL
 #undef RFN
 #undef ROWS_CAT

@@ -152,7 +152,7 @@ import Testing
         #expect(AggregationThreads.ranges(columns: 100, threads: 3) == [0..<100], "small batches stay on one thread")
     }
 
-    /// Row reductions and weighted row sums (rows.c) against their Swift loops.
+    /// Row reductions, weighted row sums and grouped sums (rows.c) against their Swift loops.
     @Test(arguments: [(1, 7), (5, 2048), (6, 2049 + 2048 + 13), (9, 1031)])
     func rowKernelsGiveTheSameBitsAtEveryLevel(n: Int, d: Int) {
         var x = Self.batch(n: n, d: d, seed: UInt64(n * 7 + d))
@@ -160,12 +160,18 @@ import Testing
         let center = PortableRandom.normals(seed: 3, count: d)
         let weights = PortableRandom.normals(seed: 4, count: n).map { abs($0) + 0.1 }
         let subset = Array(stride(from: n - 1, through: 0, by: -2))
+        let groups: [[Int]] = stride(from: 0, to: n, by: 3).map { Array($0..<min(n, $0 + 3)) }
         let checks: [(String, () -> [Double])] = [
             ("norms", { RobustKernels.rowSquaredDistances(x, to: nil) }),
             ("distances", { RobustKernels.rowSquaredDistances(x, to: center) }),
             ("dots", { RobustKernels.rowDots(x, with: center) }),
             ("sum", { RobustKernels.accumulate(x, rows: Array(0..<n)) }),
             ("weighted centred subset", { RobustKernels.accumulate(x, rows: subset, weights: subset.map { weights[$0] }, center: center) }),
+            ("buckets", { RobustKernels.sumOfDisjointRows(x, members: groups, scales: groups.map { 1 / Double($0.count) }) }),
+            ("clipped", { RobustKernels.sumOfDisjointRows(x, members: (0..<n).map { [$0] },
+                                                          scales: (0..<n).map { $0 % 3 == 0 ? nil : ($0 % 3 == 1 ? 0.5 : 0.3) }) }),
+            ("unscaled groups", { RobustKernels.sumOfDisjointRows(x, members: groups, scales: groups.map { _ in nil }) }),
+            ("one large group", { RobustKernels.sumOfDisjointRows(x, members: [Array(0..<n)], scales: [0.25]) }),
         ]
         for (name, check) in checks {
             let results = Self.atEveryLevel(check)

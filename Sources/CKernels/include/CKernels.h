@@ -64,6 +64,13 @@ bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, b
 /// (center / weights NULL: none), q in order: `RobustKernels.accumulate`. rows are row indices.
 bool gw_accumulate(const float *x, int64_t d, const int64_t *rows, int64_t m, const double *weights,
                    const double *center, double *out);
+/// `RobustKernels.sumOfDisjointRows` on Float rows: output row r has the members
+/// rows[starts[r] ..< starts[r + 1]]; out[k] = Σ_r v_r(k) from 0 in r order, v_r = (double)(x ⊗ (float)f_r)
+/// when exact[r] (one member, Float-exact factor), else t = Σ members in Double (in order), · f_r when
+/// scaled[r], rounded to Float when scaled or with several members.
+bool gw_sum_groups(const float *x, int64_t d, const int64_t *rows, const int32_t *starts, int64_t groups,
+                   const double *factors, const uint8_t *scaled, const uint8_t *exact, double *out);
+
 // MARK: linear rules
 
 /// Σ of `count` Floats in vector lanes (any order, not a rule's order): the one-pass memory-read

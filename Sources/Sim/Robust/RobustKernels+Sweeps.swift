@@ -251,6 +251,7 @@ extension RobustKernels {
     /// summing the materialised pre-aggregated batch row by row: each output value is formed from 0,
     /// scaled, rounded to S and added in row order.
     static func sumOfDisjointRows<S>(_ batch: UpdateBatch<S>, members: [[Int]], scales: [Double?]) -> [Double] {
+        if let fast = vectorSumOfDisjointRows(batch, members: members, scales: scales) { return fast }
         let d = batch.dimension
         var out = [Double](repeating: 0, count: d)
         guard d > 0, !members.isEmpty else { return out }

@@ -37,10 +37,15 @@
         for (int r = n; r < size; r++)                                                                 \
             for (int h = 0; h < (HALVES); h++) STORE(s + r * 16 + h * (16 / (HALVES)), inf);           \
     }                                                                                                  \
-    for (int t = 0; t < pairs; t++) {                                                                  \
+    GW_COMPARE(B, 0, LOAD, STORE, MIN, MAX, VEC, HALVES)                                               \
+    return nan;
+
+// The comparators from `from` on, B blocks per pass over the list.
+#define GW_COMPARE(B, FROM, LOAD, STORE, MIN, MAX, VEC, HALVES)                                        \
+    for (int t = (FROM); t < pairs; t++) {                                                             \
         int i = network[2 * t] * 16, j = network[2 * t + 1] * 16;                                      \
         for (int b = 0; b < (B); b++) {                                                                \
-            float *s = scratch + (int64_t)b * (size + 1) * 16;                                            \
+            float *s = scratch + (int64_t)b * (size + 1) * 16;                                         \
             for (int h = 0; h < (HALVES); h++) {                                                       \
                 int o = h * (16 / (HALVES));                                                           \
                 VEC a = LOAD(s + i + o), c = LOAD(s + j + o);                                          \
@@ -48,8 +53,7 @@
                 STORE(s + j + o, MAX(c, a));                                                           \
             }                                                                                          \
         }                                                                                              \
-    }                                                                                                  \
-    return nan;
+    }
 
 // AVX-512: one zmm per position. MIN(a, c) = a < c ? a : c and MAX(c, a) = c > a ? c : a, the
 // Swift path's select on a < c (equal values, ±0 included, keep their places).
@@ -122,15 +126,7 @@ GW_AVX512 static inline __attribute__((always_inline)) void sort16(__m512 *v) {
             }                                                                                          \
             if (bad) nan |= 1u << b;                                                                   \
         }                                                                                              \
-        for (int t = prefix; t < pairs; t++) {                                                         \
-            int i = network[2 * t] * 16, j = network[2 * t + 1] * 16;                                  \
-            for (int b = 0; b < (B); b++) {                                                            \
-                float *s = scratch + (int64_t)b * (size + 1) * 16;                                     \
-                __m512 a = _mm512_load_ps(s + i), c = _mm512_load_ps(s + j);                           \
-                _mm512_store_ps(s + i, _mm512_min_ps(a, c));                                           \
-                _mm512_store_ps(s + j, _mm512_max_ps(c, a));                                           \
-            }                                                                                          \
-        }                                                                                              \
+        GW_COMPARE(B, prefix, A5_LOAD, A5_STORE, _mm512_min_ps, _mm512_max_ps, __m512, 1)              \
         return nan;                                                                                    \
     }
 GW_A5R(1)

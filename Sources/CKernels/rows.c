@@ -1,25 +1,28 @@
-// Row reductions (norms, distances, dot products) and weighted row sums on Float rows, the kernels
-// of `RobustKernels.rowReduce` and `accumulate` (see rows_impl.h and CKernels.h): geometric median,
-// MoNNA, centered clipping's distances, means and weighted means of chosen rows.
+// Row reductions (norms, distances, dot products), weighted row sums, grouped sums and centred Gram
+// tiles on Float rows: the kernels of `RobustKernels.rowReduce`, `accumulate`, `sumOfDisjointRows`
+// and `centerTile` (see rows_impl.h and CKernels.h): geometric median, MoNNA, centered clipping's
+// distances, means and weighted means of chosen rows, bucketing's fused mean, CAF's covariance.
 #include "CKernels.h"
 #include "internal.h"
 
-#if GW_X86
-#define ROWS_ISA avx512
-#define ROWS_TARGET GW_AVX512
-#define ROWS_WIDE 1
-#include "rows_impl.h"
-#undef ROWS_ISA
-#undef ROWS_TARGET
-#undef ROWS_WIDE
+#include <math.h>
 
-#define ROWS_ISA avx2
-#define ROWS_TARGET GW_AVX2
-#define ROWS_WIDE 0
+#if GW_X86
+#define GW_ISA avx512
+#define GW_TARGET GW_AVX512
+#define GW_WIDE 1
 #include "rows_impl.h"
-#undef ROWS_ISA
-#undef ROWS_TARGET
-#undef ROWS_WIDE
+#undef GW_ISA
+#undef GW_TARGET
+#undef GW_WIDE
+
+#define GW_ISA avx2
+#define GW_TARGET GW_AVX2
+#define GW_WIDE 0
+#include "rows_impl.h"
+#undef GW_ISA
+#undef GW_TARGET
+#undef GW_WIDE
 #endif
 
 bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, bool squares, double *out) {
@@ -54,5 +57,15 @@ bool gw_sum_groups(const float *x, int64_t d, const int64_t *rows, const int32_t
     if (level >= 2) { sum_groups_avx2(x, d, rows, starts, groups, factors, scaled, exact, out); return true; }
 #endif
     (void)x; (void)d; (void)rows; (void)starts; (void)groups; (void)factors; (void)scaled; (void)exact; (void)out;
+    return false;
+}
+
+bool gw_center_tile(const float *x, int64_t ld, int n, int width, const double *center, float *tile, float *rowMax) {
+#if GW_X86
+    int level = gw_simd_level();
+    if (level >= 3) { center_tile_avx512(x, ld, n, width, center, tile, rowMax); return true; }
+    if (level >= 2) { center_tile_avx2(x, ld, n, width, center, tile, rowMax); return true; }
+#endif
+    (void)x; (void)ld; (void)n; (void)width; (void)center; (void)tile; (void)rowMax;
     return false;
 }

@@ -59,6 +59,16 @@ enum Cluster {
     }
 
     /// Writes an experiment file and returns its path.
+    /// Writes `toml` as `<out>.toml` in `dir`, runs `gradwire launch` with `workers` worker processes
+    /// into `dir/out`, expects it to succeed, and returns the run directory.
+    @discardableResult
+    static func launch(_ toml: String, in dir: String, out: String, workers: Int = 2) throws -> String {
+        let file = try writeExperiment(toml, in: dir, name: out + ".toml")
+        let result = try run(["launch", file, "--workers", "\(workers)", "--out", dir + "/" + out, "--quiet"], in: dir)
+        #expect(result.status == 0, "launch \(out) failed: \(result.output)")
+        return dir + "/" + out
+    }
+
     static func writeExperiment(_ toml: String, in directory: String, name: String = "experiment.toml") throws -> String {
         let path = directory + "/" + name
         try toml.write(toFile: path, atomically: true, encoding: .utf8)

@@ -202,9 +202,7 @@ struct FedAUClusterTests {
             .replacingOccurrences(of: "weighting = \"participants\"",
                                   with: "weighting = \"participants\"\nmode = \"fedbuff\"\nfedbuff_buffer = 6\nfedbuff_concurrency = 15")
             + "\n[compression]\nuplink = \"qsgd\"\n"
-        let file = try Cluster.writeExperiment(toml, in: dir)
-        let result = try Cluster.run(["launch", file, "--workers", "2", "--out", dir + "/run", "--quiet"], in: dir)
-        #expect(result.status == 0, "launch failed: \(result.output)")
+        try Cluster.launch(toml, in: dir, out: "run")
         let events = (try? String(contentsOfFile: dir + "/run/events.jsonl", encoding: .utf8)) ?? ""
         #expect(!events.contains("round_skipped"), "no server step is skipped")
         let rounds = try Cluster.jsonLines(dir + "/run/rounds.jsonl")

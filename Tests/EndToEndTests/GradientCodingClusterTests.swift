@@ -43,12 +43,6 @@ struct GradientCodingClusterTests {
         """
     }
 
-    static func launch(_ toml: String, in dir: String, out: String, workers: Int = 2) throws {
-        let file = try Cluster.writeExperiment(toml, in: dir, name: out + ".toml")
-        let result = try Cluster.run(["launch", file, "--workers", "\(workers)", "--out", dir + "/" + out, "--quiet"], in: dir)
-        #expect(result.status == 0, "launch \(out) failed: \(result.output)")
-    }
-
     static func floats(_ path: String) throws -> [Float] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return data.withUnsafeBytes { raw in (0..<(data.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
@@ -56,8 +50,8 @@ struct GradientCodingClusterTests {
 
     @Test func crcReachesTheTargetInLessVirtualTimeThanWaitingForAll() throws {
         let dir = try Cluster.temporaryDirectory()
-        try Self.launch(Self.experiment(rounds: 200, scheme: "none"), in: dir, out: "wait-all")
-        try Self.launch(Self.experiment(rounds: 200, scheme: "crc"), in: dir, out: "crc")
+        try Cluster.launch(Self.experiment(rounds: 200, scheme: "none"), in: dir, out: "wait-all")
+        try Cluster.launch(Self.experiment(rounds: 200, scheme: "crc"), in: dir, out: "crc")
         let waitAll = try Cluster.json(dir + "/wait-all/summary.json")
         let crc = try Cluster.json(dir + "/crc/summary.json")
         let waitTime = try #require(waitAll["time_to_target_s"] as? Double, "wait-for-all did not reach 0.90")
@@ -78,7 +72,7 @@ struct GradientCodingClusterTests {
     @Test func codedRowsCountTheCompressedDownlinkAndTheTransport() throws {
         let dir = try Cluster.temporaryDirectory()
         let toml = Self.experiment(rounds: 6, scheme: "crc", evalEvery: 6) + "\n[compression]\ndownlink = \"qsgd\"\n"
-        try Self.launch(toml, in: dir, out: "crc-qsgd")
+        try Cluster.launch(toml, in: dir, out: "crc-qsgd")
         let rows = try Cluster.csvRows(dir + "/crc-qsgd/clients.csv")
         let dense = try #require(rows.first { $0["round"] == "1" }.flatMap { $0["bytes_down"] }.flatMap(Int.init))
         let later = rows.filter { $0["round"] != "1" }.compactMap { $0["bytes_down"].flatMap(Int.init) }
@@ -90,8 +84,8 @@ struct GradientCodingClusterTests {
 
     @Test func crcDecodesTheFullGradientSumOfWaitingForAll() throws {
         let dir = try Cluster.temporaryDirectory()
-        try Self.launch(Self.experiment(rounds: 1, scheme: "none", evalEvery: 1), in: dir, out: "wait-all")
-        try Self.launch(Self.experiment(rounds: 1, scheme: "crc", evalEvery: 1), in: dir, out: "crc")
+        try Cluster.launch(Self.experiment(rounds: 1, scheme: "none", evalEvery: 1), in: dir, out: "wait-all")
+        try Cluster.launch(Self.experiment(rounds: 1, scheme: "crc", evalEvery: 1), in: dir, out: "crc")
         // One step from the same model: x1 = x0 − 0.1·(Σ_j g_j)/10 in both runs, whether the sum is the
         // uncoded clients' or decoded from the first 8 coded messages.
         let a = try Self.floats(dir + "/wait-all/model.bin"), b = try Self.floats(dir + "/crc/model.bin")
@@ -106,8 +100,8 @@ struct GradientCodingClusterTests {
         let dir = try Cluster.temporaryDirectory()
         // m-sgc runs the (1, 2, 2)-bursty model with the [coding] defaults (s is unused there).
         let toml = Self.experiment(rounds: 20, scheme: scheme)
-        try Self.launch(toml, in: dir, out: "w1", workers: 1)
-        try Self.launch(toml, in: dir, out: "w2", workers: 2)
+        try Cluster.launch(toml, in: dir, out: "w1", workers: 1)
+        try Cluster.launch(toml, in: dir, out: "w2", workers: 2)
         #expect(try Cluster.deterministicRounds(dir + "/w1") == Cluster.deterministicRounds(dir + "/w2"))
         let m1 = try Data(contentsOf: URL(fileURLWithPath: dir + "/w1/model.bin"))
         let m2 = try Data(contentsOf: URL(fileURLWithPath: dir + "/w2/model.bin"))

@@ -35,13 +35,6 @@ struct StragglerClusterTests {
         """
     }
 
-    static func launch(_ toml: String, workers: Int, in dir: String, out: String) throws -> String {
-        let file = try Cluster.writeExperiment(toml, in: dir, name: out + ".toml")
-        let result = try Cluster.run(["launch", file, "--workers", "\(workers)", "--out", dir + "/" + out, "--quiet"], in: dir)
-        #expect(result.status == 0, "launch failed: \(result.output)")
-        return dir + "/" + out
-    }
-
     static func events(_ run: String) throws -> [[String: Any]] {
         try Cluster.jsonLines(run + "/events.jsonl")
     }
@@ -50,8 +43,8 @@ struct StragglerClusterTests {
         let dir = try Cluster.temporaryDirectory()
         let deadline = 1.0
         let toml = Self.experiment(timing: "policy = \"deadline\"\ndeadline_s = \(deadline)")
-        let one = try Self.launch(toml, workers: 1, in: dir, out: "one")
-        let two = try Self.launch(toml, workers: 2, in: dir, out: "two")
+        let one = try Cluster.launch(toml, in: dir, out: "one", workers: 1)
+        let two = try Cluster.launch(toml, in: dir, out: "two", workers: 2)
         #expect(try Cluster.deterministicRounds(one) == Cluster.deterministicRounds(two))
         let s1 = try Cluster.json(one + "/summary.json"), s2 = try Cluster.json(two + "/summary.json")
         #expect(s1["final_model_fnv1a64"] as? String == s2["final_model_fnv1a64"] as? String)
@@ -75,7 +68,7 @@ struct StragglerClusterTests {
         #expect(try Self.events(one).contains { $0["event"] as? String == "client_straggler" })
 
         // Wait-all on the same seed: nobody is late and rounds last as long as their slowest client.
-        let all = try Self.launch(Self.experiment(), workers: 1, in: dir, out: "all")
+        let all = try Cluster.launch(Self.experiment(), in: dir, out: "all", workers: 1)
         let allRows = try Cluster.csvRows(all + "/clients.csv")
         #expect(allRows.allSatisfy { $0["status"] == "ok" })
         let allSummary = try Cluster.json(all + "/summary.json")
@@ -98,7 +91,7 @@ struct StragglerClusterTests {
             7,3,4,false
             """.write(toFile: dir + "/trace.csv", atomically: true, encoding: .utf8)
         let toml = Self.experiment(rounds: 6, timing: "policy = \"overcommit\"\novercommit = 1.25\ntrace = \"trace.csv\"")
-        let run = try Self.launch(toml, workers: 2, in: dir, out: "over")
+        let run = try Cluster.launch(toml, in: dir, out: "over", workers: 2)
         let rows = try Cluster.csvRows(run + "/clients.csv")
         let rounds = try Cluster.jsonLines(run + "/rounds.jsonl")
         for round in rounds {
@@ -145,7 +138,7 @@ struct StragglerClusterTests {
             """).replacingOccurrences(of: "rounds = 5\n", with: "rounds = 5\ntime = \"wall\"\n")
             .replacingOccurrences(of: "clients_per_round = 8", with: "process = \"full\"")
         let started = Date()
-        let run = try Self.launch(toml, workers: 2, in: dir, out: "wall")
+        let run = try Cluster.launch(toml, in: dir, out: "wall", workers: 2)
         #expect(Date().timeIntervalSince(started) < 60, "the run did not wait for the 100 s sleep")
         let rows = try Cluster.csvRows(run + "/clients.csv")
         #expect(rows.first { $0["round"] == "1" && $0["client"] == "3" }?["status"] == "straggler")
@@ -178,7 +171,7 @@ struct StragglerClusterTests {
             worker = 1
             round = 5
             """)
-        let run = try Self.launch(toml, workers: 2, in: dir, out: "crash")
+        let run = try Cluster.launch(toml, in: dir, out: "crash", workers: 2)
         let summary = try Cluster.json(run + "/summary.json")
         #expect(summary["rounds"] as? Int == 7)
         let rows = try Cluster.csvRows(run + "/clients.csv")
@@ -203,7 +196,7 @@ struct StragglerClusterTests {
             client = 6
             round = 2
             """).replacingOccurrences(of: "clients_per_round = 8", with: "process = \"full\"")
-        let run = try Self.launch(toml, workers: 2, in: dir, out: "faults")
+        let run = try Cluster.launch(toml, in: dir, out: "faults", workers: 2)
         let rows = try Cluster.csvRows(run + "/clients.csv")
         #expect(rows.count == 4 * 20)
         #expect(rows.first { $0["round"] == "2" && $0["client"] == "5" }?["status"] == "rejected")

@@ -23,7 +23,7 @@ let package = Package(
         // The bundled digits data, embedded in the binary.
         .target(name: "CDigits", exclude: ["digits.csv.gz", "README.md"]),
         // Runtime-dispatched AVX-512 / AVX2 kernels of the robust rules (docs/simd-kernels.md).
-        .target(name: "CKernels"),
+        .target(name: "CKernels", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "Sim", dependencies: ["Protocol", "COpenBLAS", "CZlib", "CDigits", "CKernels"]),
         .target(name: "Experiment", dependencies: ["Sim", "Protocol", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Protocol messages over ZeroMQ sockets, shared by Coordinator and Worker (which never import each other).

@@ -96,6 +96,9 @@ public final class Coordinator {
         limits.expectedDimension = network.spec.parameterCount
         log("coordinator: \(settings.name), \(settings.clients) clients, model \(network.spec.parameterCount) parameters, "
             + "\(testSet.count) test samples")
+        let core = BLAS.core
+        log("OpenBLAS core \(core.name.isEmpty ? "unknown" : core.name)\(core.switched ? " (switched from the generic Prescott kernels)" : ""), "
+            + "\(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s"); SIMD kernels \(SIMDKernels.levelName)")
 
         let context: Context
         do {

@@ -49,6 +49,16 @@ import Testing
         }
     }
 
+    /// On a CPU with AVX2 or AVX-512 the products never run OpenBLAS's generic SSE3 ("Prescott")
+    /// kernels, which an OpenBLAS older than the CPU falls back to (unless the user forced a core).
+    @Test func blasRunsKernelsForThisCPU() {
+        let core = BLAS.core
+        let forced = !(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "").isEmpty
+        guard !forced, !core.name.isEmpty, SIMDKernels.level >= 2 else { return }
+        #expect(core.name.lowercased() != "prescott", "OpenBLAS core \(core.name)")
+        if core.switched { #expect(["skylakex", "haswell"].contains(core.name.lowercased())) }
+    }
+
     @Test func sgemmWithEmptyInnerDimensionScalesC() {
         var c: [Float] = [1, 2, 3, .nan]
         let empty: [Float] = []

@@ -24,6 +24,17 @@ int gw_simd_level(void);
 /// what the CPU supports. Returns the level now in force.
 int gw_simd_set_level(int level);
 
+// MARK: BLAS
+
+/// Before the process's first BLAS call: when a DYNAMIC_ARCH OpenBLAS fell back to its generic
+/// "Prescott" kernels on a CPU with AVX2 or AVX-512 (a model newer than the library), re-selects the
+/// matching core ("SkylakeX", "Haswell", "Sandybridge") through OPENBLAS_CORETYPE and
+/// gotoblas_dynamic_init. Leaves the library alone when OPENBLAS_CORETYPE is set, when it chose
+/// another core, or when it lacks those entry points. Writes the core in force to `name` (empty
+/// when unknown). Returns 1 when it switched, 0 when it left the library alone, -1 when the
+/// re-initialisation did not give the wanted core. Not thread-safe: call it once, first.
+int gw_blas_select_core(char *name, int capacity);
+
 // MARK: networks
 
 /// Blocks of 16 columns `gw_network_sort` handles per call for a network on `size` positions

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 
 /// The OpenBLAS entry points Gradwire uses: a row-major `sgemm` wrapper and the thread-count setting.
@@ -6,6 +7,11 @@ import COpenBLAS
 /// (any `sgemm`, or `setThreads`) applies `openblas_set_num_threads(1)`, whatever
 /// `OPENBLAS_NUM_THREADS` says. Each worker is already its own process, and one thread keeps every
 /// product bit-reproducible. `setThreads(_:)` changes the setting for the whole process.
+///
+/// The same first call checks the kernels OpenBLAS chose: a library older than the CPU falls back
+/// to its generic SSE3 ("Prescott") kernels, and is then switched to the core the CPU's features
+/// call for (`gw_blas_select_core`; `OPENBLAS_CORETYPE`, when set, always wins). `core` names the
+/// kernels in force; docs/architecture.md, "OpenBLAS kernels".
 public enum BLAS {
     /// Whether an operand enters a product as stored or transposed (`CblasNoTrans` / `CblasTrans`).
     public enum Transpose: Sendable, Equatable {
@@ -15,11 +21,19 @@ public enum BLAS {
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
     }
 
-    /// Applied once per process, before the first product or thread-count change.
-    private static let singleThreadedByDefault: Bool = {
+    /// Applied once per process, before the first product or thread-count change: the core check,
+    /// then one thread. The core OpenBLAS runs and whether it was switched from the generic one.
+    private static let singleThreadedByDefault: (name: String, switched: Bool) = {
+        var name = [CChar](repeating: 0, count: 64)
+        let result = gw_blas_select_core(&name, Int32(name.count))
         openblas_set_num_threads(1)
-        return true
+        let end = name.firstIndex(of: 0) ?? name.count
+        return (String(decoding: name[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self), result == 1)
     }()
+
+    /// The OpenBLAS core whose kernels run (e.g. "SkylakeX", "Haswell"; empty when the library
+    /// does not say), and whether Gradwire switched to it from the generic "Prescott" fallback.
+    public static var core: (name: String, switched: Bool) { singleThreadedByDefault }
 
     /// Sets the number of OpenBLAS threads for the whole process (corresponds to
     /// `openblas_set_num_threads`). Values below 1 are treated as 1. Default: 1.

@@ -233,6 +233,7 @@ let isaName = [3: "AVX-512", 2: "AVX2"][cpuLevel] ?? "scalar"
 print("# Robust aggregation rules (T4), Float32 inputs, \(ProcessInfo.processInfo.activeProcessorCount) cores")
 let ruleLevel = options.simdLevel.map { min($0, cpuLevel) } ?? cpuLevel
 print("SIMD kernels: \(isaName) on this CPU; rules run at level \(ruleLevel)")
+print("OpenBLAS core: \(BLAS.core.name)\(BLAS.core.switched ? " (switched from the generic Prescott kernels; see docs/architecture.md)" : "")")
 print("load average at start: \((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?")")
 for (n, d) in options.sizes {
     let f = n / 5

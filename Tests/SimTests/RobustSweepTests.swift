@@ -229,17 +229,36 @@ import Testing
         #expect(dropped == kept)
     }
 
-    /// OpenBLAS's ssyrk gives the same bits with one and two threads (every Gram entry is formed by one
-    /// thread in a fixed k order), so the Float Gram route is independent of the thread count.
+    /// The Float Gram routes give the same bits on one, two and three threads: blocks are formed by
+    /// single-threaded ssyrk calls on their own threads and added in block order (five 4096-column
+    /// blocks for the distances, seventeen 1024-column ones for CAF's Gram); the OpenBLAS thread count
+    /// is restored afterwards, and a block that fails CAF's range check makes every count give up.
     @Test func floatGramDistancesIgnoreTheThreadCount() throws {
-        let x = Self.batch(n: 96, d: 9_000, seed: 31)
+        // Blocks of very different magnitudes, so that adding their Grams in another order rounds
+        // differently (sums of a few similar Floats are exact in Double and would hide it).
+        var x = Self.batch(n: 96, d: 17_192, seed: 31)
+        let scales: [Float] = [1e3, 1e-3, 1, 1e-2, 10]
+        for i in 0..<x.rows {
+            for k in 0..<x.dimension { x.values[i * x.dimension + k] *= scales[(k / 4096 + k / 1024) % 5] }
+        }
+        let center = (0..<x.dimension).map { Double($0 % 7) * 0.01 }
         let before = BLAS.threads
         defer { BLAS.setThreads(before) }
         BLAS.setThreads(1)
         let one = try #require(RobustKernels.floatSquaredDistances(x))
-        BLAS.setThreads(2)
-        let two = try #require(RobustKernels.floatSquaredDistances(x))
-        #expect(one == two)
+        let gramOne = try #require(RobustKernels.floatGram(x, center: center))
+        for threads in [2, 3] {
+            BLAS.setThreads(threads)
+            let many = try #require(RobustKernels.floatSquaredDistances(x))
+            #expect(one == many, "\(threads) threads")
+            #expect(try #require(RobustKernels.floatGram(x, center: center)) == gramOne, "\(threads) threads, centred")
+            #expect(BLAS.threads == threads)
+        }
+        x.values[3 * x.dimension + 5_000] = 1e20  // a later block: its squares would overflow Float
+        for threads in [1, 2, 3] {
+            BLAS.setThreads(threads)
+            #expect(RobustKernels.floatGram(x, center: nil) == nil, "\(threads) threads")
+        }
     }
 
     /// Bulyan's coordinate step keeps fewer values than it drops (β < θ − β): the fully sorted

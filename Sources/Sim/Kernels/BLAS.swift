@@ -42,6 +42,17 @@ public enum BLAS {
         openblas_set_num_threads(Int32(clamping: max(1, n)))
     }
 
+    /// Runs `body` with OpenBLAS single-threaded, then restores the count: for callers that run
+    /// independent BLAS calls on their own threads (one call per thread). Not for concurrent use
+    /// with other BLAS work in the process (the count is process-wide).
+    public static func withSingleThreadedCalls<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = threads
+        if saved == 1 { return try body() }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(saved)) }
+        return try body()
+    }
+
     /// The current OpenBLAS thread count (corresponds to `openblas_get_num_threads`).
     public static var threads: Int {
         _ = singleThreadedByDefault

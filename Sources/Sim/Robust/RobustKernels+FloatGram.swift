@@ -18,6 +18,7 @@
 
 import CKernels
 import COpenBLAS
+import Dispatch
 
 extension RobustKernels {
     /// Columns per ssyrk call.
@@ -29,22 +30,13 @@ extension RobustKernels {
         guard let batch = batch as? UpdateBatch<Float> else { return nil }
         let n = batch.rows, d = batch.dimension
         guard n > 2, n * n * d >= gramThreshold else { return nil }
-        _ = BLAS.threads  // applies the project's single-thread default before the first BLAS call
         var g = [Double](repeating: 0, count: n * n)
-        var block = [Float](repeating: 0, count: n * n)
         batch.values.withUnsafeBufferPointer { xs in
             guard let x = xs.baseAddress else { return }
-            block.withUnsafeMutableBufferPointer { bp in
-                g.withUnsafeMutableBufferPointer { gp in
-                    var k0 = 0
-                    while k0 < d {
-                        let width = min(floatGramBlock, d - k0)
-                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(width), 1.0,
-                                    x + k0, Int32(d), 0.0, bp.baseAddress, Int32(n))
-                        for i in 0..<n { for j in i..<n { gp[i * n + j] += Double(bp[i * n + j]) } }
-                        k0 += width
-                    }
-                }
+            _ = sumBlockGrams(n: n, columns: d, width: floatGramBlock, into: &g) { k0, width, _, out in
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(width), 1.0,
+                            x + k0, Int32(d), 0.0, out, Int32(n))
+                return true
             }
         }
         var out = [Double](repeating: 0, count: n * n)
@@ -111,32 +103,19 @@ extension RobustKernels {
         let n = batch.rows, d = batch.dimension
         guard n > 2, n * n * d >= gramThreshold else { return nil }
         if let center, center.count != d { return nil }
-        _ = BLAS.threads  // applies the project's single-thread default before the first BLAS call
         let w = min(blockWidth, d)
         var g = [Double](repeating: 0, count: n * n)
-        var block = [Float](repeating: 0, count: n * n)
-        var tile = [Float](repeating: 0, count: n * w)
         // Per block, every row's largest |value| must keep its squares' sums in Float's normal range.
         let largest: Float = 1e17, smallest: Float = 1e-15
-        var rowMax = [Float](repeating: 0, count: n)
         let fits: Bool = batch.values.withUnsafeBufferPointer { xs in
             guard let x = xs.baseAddress else { return false }
-            return tile.withUnsafeMutableBufferPointer { tp in
-                block.withUnsafeMutableBufferPointer { bp in
-                    g.withUnsafeMutableBufferPointer { gp in
-                        var k0 = 0
-                        while k0 < d {
-                            let width = min(w, d - k0)
-                            centerTile(x + k0, ld: d, rows: n, width: width, center: center, from: k0, tp.baseAddress!, &rowMax)
-                            for top in rowMax where !(top <= largest) || (top > 0 && top < smallest) { return false }
-                            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(width), 1.0,
-                                        tp.baseAddress, Int32(width), 0.0, bp.baseAddress, Int32(n))
-                            for i in 0..<n { for j in i..<n { gp[i * n + j] += Double(bp[i * n + j]) } }
-                            k0 += width
-                        }
-                        return true
-                    }
-                }
+            return sumBlockGrams(n: n, columns: d, width: w, tile: n * w, into: &g) { k0, width, tile, out in
+                var rowMax = [Float](repeating: 0, count: n)
+                centerTile(x + k0, ld: d, rows: n, width: width, center: center, from: k0, tile, &rowMax)
+                for top in rowMax where !(top <= largest) || (top > 0 && top < smallest) { return false }
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(width), 1.0,
+                            tile, Int32(width), 0.0, out, Int32(n))
+                return true
             }
         }
         guard fits else { return nil }
@@ -169,5 +148,85 @@ extension RobustKernels {
             }
             rowMax[i] = sawNaN ? .nan : top
         }
+    }
+}
+
+extension RobustKernels {
+    /// Σ over the column blocks [k0, k0 + width) of `columns` (in block order, in Double, upper
+    /// triangle) of the n × n Float Gram that `blockGram(k0, width, tile, out)` writes to `out`
+    /// (`tile`: `tile` Floats of scratch), added into `g`; false as soon as a block returns false.
+    ///
+    /// With `BLAS.threads` = T > 1 the blocks are computed in rounds on T threads (each thread a run of
+    /// consecutive blocks, through single-threaded OpenBLAS calls) and added in block order: every block's Float Gram, hence
+    /// every bit of the result, is the one thread's. (OpenBLAS's own threads split each small
+    /// n × n output, which gained little: Krum at n = 50, d = 10^6 took as long on two threads.)
+    static func sumBlockGrams(n: Int, columns d: Int, width w: Int, tile: Int = 0, into g: inout [Double],
+                              _ blockGram: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Bool) -> Bool {
+        let blocks = (d + w - 1) / w
+        let threads = max(1, min(BLAS.threads, blocks))  // BLAS.threads applies the single-thread default first
+        // Blocks per thread and round: consecutive blocks, their Grams kept until the round is added
+        // (at most about 16 MB of them, so that rounds are few however small each block's work is).
+        let perThread = threads == 1 ? 1 : max(1, min((blocks + threads - 1) / threads, (1 << 22) / max(1, threads * n * n)))
+        let outs = UnsafeMutablePointer<Float>.allocate(capacity: threads * perThread * n * n)
+        let tiles = UnsafeMutablePointer<Float>.allocate(capacity: max(1, threads * tile))
+        defer { outs.deallocate(); tiles.deallocate() }
+        return g.withUnsafeMutableBufferPointer { gp in
+            func add(_ out: UnsafeMutablePointer<Float>) {
+                for i in 0..<n { for j in i..<n { gp[i * n + j] += Double(out[i * n + j]) } }
+            }
+            if threads == 1 {
+                for b in 0..<blocks {
+                    guard blockGram(b * w, min(w, d - b * w), tiles, outs) else { return false }
+                    add(outs)
+                }
+                return true
+            }
+            return withoutActuallyEscaping(blockGram) { blockGram in
+                let work = BlockWork(blockGram: blockGram, outs: outs, tiles: tiles, square: n * n, tile: tile)
+                return BLAS.withSingleThreadedCalls {
+                    var first = 0
+                    while first < blocks {
+                        let count = min(threads * perThread, blocks - first)
+                        let ok = UnsafeMutablePointer<Bool>.allocate(capacity: count)
+                        ok.initialize(repeating: false, count: count)
+                        defer { ok.deallocate() }
+                        let flags = BlockFlags(flags: ok), start = first
+                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                            for slot in (t * perThread)..<min(count, (t + 1) * perThread) {
+                                let b = start + slot
+                                flags.flags[slot] = work.run(slot, tile: t, k0: b * w, width: min(w, d - b * w))
+                                if !flags.flags[slot] { break }
+                            }
+                        }
+                        for slot in 0..<count {
+                            guard ok[slot] else { return false }
+                            add(outs + slot * n * n)
+                        }
+                        first += count
+                    }
+                    return true
+                }
+            }
+        }
+    }
+
+    /// One `sumBlockGrams` call's block function and per-thread buffers, carried into its threads.
+    /// `@unchecked Sendable`: each thread writes only its own slots and tile, and the call waits
+    /// for every thread.
+    private struct BlockWork: @unchecked Sendable {
+        let blockGram: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Bool
+        let outs: UnsafeMutablePointer<Float>
+        let tiles: UnsafeMutablePointer<Float>
+        let square: Int
+        let tile: Int
+
+        func run(_ slot: Int, tile t: Int, k0: Int, width: Int) -> Bool {
+            blockGram(k0, width, tiles + t * tile, outs + slot * square)
+        }
+    }
+
+    /// Per-block results of one round of `sumBlockGrams` (each written by the block's thread only).
+    private struct BlockFlags: @unchecked Sendable {
+        let flags: UnsafeMutablePointer<Bool>
     }
 }

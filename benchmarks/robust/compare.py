@@ -1,7 +1,10 @@
 """Joins RobustBenchmarks' TSV (--tsv) and ByzFL peer output (byzfl_peer.py) into the markdown tables
 of benchmarks/RESULTS.md, section "Robust aggregation rules (T4)".
-Usage: python3 benchmarks/robust/compare.py results-TAG.tsv byzfl-TAG.txt
+Usage: python3 benchmarks/robust/compare.py results-TAG.tsv byzfl-TAG.txt [byzfl-TAG-2threads.txt]
 Ratio = ByzFL's faster backend (median) / Gradwire's faster thread setting (median).
+With a third file (ByzFL run with --threads 2), it prints instead the status table of "Against the
+issue's targets": per rule and size, Gradwire on 1 thread against ByzFL on 1 thread and Gradwire on 2
+threads against ByzFL on 2 threads, each as median / median and (in brackets) min / min.
 Targets (issue 5): rules linear in n·d within 1.5x of the memory-read ceiling (from run7 the C kernel's
 AVX-512 sum, 1 thread, min, when the TSV has it; before, Swift's SIMD sum);
 every other rule with a ByzFL counterpart at least 5x faster than the faster ByzFL path.
@@ -39,8 +42,52 @@ def fmt(ms):
     return f"{ms:,.0f}" if ms >= 100 else f"{ms:.1f}" if ms >= 10 else f"{ms:.2f}"
 
 
+def status(ours, peer1, peer2):
+    sizes = []
+    for r in ours:
+        if (r["n"], r["d"]) not in sizes:
+            sizes.append((r["n"], r["d"]))
+    labels = []
+    for r in ours:
+        if not r["rule"].startswith("ceiling") and r["rule"] not in labels:
+            labels.append(r["rule"])
+    print("| rule | " + " | ".join(f"n = {n}, d = {d:,}" for n, d in sizes) + " | target |")
+    print("|---|" + "---|" * len(sizes) + "---|")
+    for label in labels:
+        cells, linear, peered = [], False, False
+        for n, d in sizes:
+            rs = {r["threads"]: r for r in ours if r["rule"] == label and (r["n"], r["d"]) == (n, d)}
+            if not rs:
+                cells.append("–")
+                continue
+            one = rs[1]
+            linear = one["linear"].lower() == "true"
+            if linear:
+                ceil = next(r for r in ours if (r["n"], r["d"]) == (n, d) and re.search(r"sum \(C\), 1 thread", r["rule"]))
+                x = one["min_ms"] / ceil["min_ms"]
+                cells.append(f"{fmt(one['median_ms'])} ms, {x:.2f}× ceiling" + ("" if x <= 1.5 else " **not met**"))
+                continue
+            parts = []
+            for threads, peer in ((1, peer1), (2, peer2)):
+                r = rs.get(threads, one)
+                p = peer.get((one["peer"], n, d)) if one["peer"] != "-" else None
+                if p is None:
+                    parts.append(f"{threads} thr {fmt(r['median_ms'])} ms")
+                    continue
+                peered = True
+                a, b = p[1] / r["median_ms"], p[2] / r["min_ms"]
+                mark = "" if min(a, b) >= 5 else " **not met**"
+                parts.append(f"{threads} thr {fmt(r['median_ms'])} ms: {a:.1f}× ({b:.1f}×){mark}")
+            cells.append("; ".join(parts))
+        target = "≤ 1.5× ceiling" if linear else ("≥ 5× ByzFL" if peered else "(no peer)")
+        print(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+
+
 def main():
     ours, peer = load_ours(sys.argv[1]), load_peer(sys.argv[2])
+    if len(sys.argv) > 3:
+        status(ours, peer, load_peer(sys.argv[3]))
+        return
     sizes = []
     for r in ours:
         if (r["n"], r["d"]) not in sizes:

@@ -66,7 +66,9 @@ public struct RunSection: ConfigSection {
                         + "(one packed sign vector per client per round; needs local.optimizer = \"lion\")."),
             .choice("time", \.time,
                     "Time model: simulated (deterministic) or real delays and deadlines scaled by timing.wall_scale."),
-            .integer("blas_threads", \.blasThreads, min: 1, "OpenBLAS threads in each process."),
+            .integer("blas_threads", \.blasThreads, min: 1,
+                     "OpenBLAS threads in each process; the coordinator's Gram-based robust rules (Krum, NNM, MDA, CAF, ...) "
+                        + "also spread their column blocks over this many threads, with the same numbers."),
             .integer("aggregation_threads", \.aggregationThreads, min: 1,
                      "Coordinator threads for the coordinate-wise robust rules (median, trimmed mean, Meamed, Bulyan); "
                         + "any count gives the same numbers."),

@@ -259,6 +259,30 @@ import Testing
             BLAS.setThreads(threads)
             #expect(RobustKernels.floatGram(x, center: nil) == nil, "\(threads) threads")
         }
+        // Few rows take sgemm instead of ssyrk: the same independence, and the distances of the
+        // direct Double route within Float rounding.
+        var small = Self.batch(n: 11, d: 40_000, seed: 37)  // n²·d above the Gram threshold
+        for i in 0..<small.rows {
+            for k in 0..<small.dimension { small.values[i * small.dimension + k] *= scales[(k / 4096) % 5] }
+        }
+        var reference: [Double]? = nil
+        for threads in [1, 2, 3] {
+            BLAS.setThreads(threads)
+            let distances = RobustKernels.floatSquaredDistances(small)
+            let got = try #require(distances, "n = 11 takes the Gram route")
+            if let reference { #expect(got == reference, "n = 11, \(threads) threads") } else { reference = got }
+        }
+        let wide = small.converted(to: Double.self)
+        for i in 0..<11 {
+            for j in 0..<11 where i != j {
+                var exact = 0.0
+                for k in 0..<wide.dimension {
+                    let t = wide.values[i * wide.dimension + k] - wide.values[j * wide.dimension + k]
+                    exact += t * t
+                }
+                #expect(abs(reference![i * 11 + j] - exact) <= 1e-4 * exact, "n = 11, pair \(i), \(j)")
+            }
+        }
     }
 
     /// Bulyan's coordinate step keeps fewer values than it drops (β < θ − β): the fully sorted

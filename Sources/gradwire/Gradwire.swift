@@ -12,6 +12,11 @@ struct Gradwire: ParsableCommand {
         abstract: "A federated and distributed training simulator: a coordinator and worker processes over ZeroMQ.",
         subcommands: [Launch.self, CoordinatorCommand.self, WorkerCommand.self, Validate.self, Aggregate.self]
     )
+
+    static func main() {
+        BLAS.prepare()  // before any thread exists (docs/architecture.md, "OpenBLAS kernels")
+        main(nil)
+    }
 }
 
 /// Prints `error: …` and exits with `code` (1: the run failed, 2: the input is wrong).

@@ -31,6 +31,12 @@ public enum BLAS {
         return (String(decoding: name[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self), result == 1)
     }()
 
+    /// Applies the one-time set-up now (core check, one thread). Processes call it first thing, before
+    /// they start threads: the core check sets and clears an environment variable.
+    public static func prepare() {
+        _ = singleThreadedByDefault
+    }
+
     /// The OpenBLAS core whose kernels run (e.g. "SkylakeX", "Haswell"; empty when the library
     /// does not say), and whether Gradwire switched to it from the generic "Prescott" fallback.
     public static var core: (name: String, switched: Bool) { singleThreadedByDefault }

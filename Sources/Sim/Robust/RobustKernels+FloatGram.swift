@@ -171,10 +171,11 @@ extension RobustKernels {
     /// triangle) of the n × n Float Gram that `blockGram(k0, width, tile, out)` writes to `out`
     /// (`tile`: `tile` Floats of scratch), added into `g`; false as soon as a block returns false.
     ///
-    /// With `BLAS.threads` = T > 1 the blocks are computed in rounds on T threads (each thread a run of
-    /// consecutive blocks, through single-threaded OpenBLAS calls) and added in block order: every block's Float Gram, hence
-    /// every bit of the result, is the one thread's. (OpenBLAS's own threads split each small
-    /// n × n output, which gained little: Krum at n = 50, d = 10^6 took as long on two threads.)
+    /// With `BLAS.threads` = T > 1 the blocks are computed in rounds on T threads (each thread a run
+    /// of consecutive blocks, through single-threaded OpenBLAS calls) and added in block order: every
+    /// block's Float Gram, hence every bit of the result, is the one thread's. (OpenBLAS's own
+    /// threads split each small n × n output, which gained little: Krum at n = 50, d = 10^6 took as
+    /// long on two threads.)
     static func sumBlockGrams(n: Int, columns d: Int, width w: Int, tile: Int = 0, into g: inout [Double],
                               _ blockGram: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Bool) -> Bool {
         let blocks = (d + w - 1) / w

@@ -82,23 +82,8 @@ typedef struct {
 static const int64_t sweep_group = GW_SWEEP_GROUP;
 static const int64_t sweep_chunk = GW_SWEEP_CHUNK;
 
-#if GW_X86
-#define GW_ISA avx512
-#define GW_TARGET GW_AVX512
-#define GW_WIDE 1
-#include "linear_impl.h"
-#undef GW_ISA
-#undef GW_TARGET
-#undef GW_WIDE
-
-#define GW_ISA avx2
-#define GW_TARGET GW_AVX2
-#define GW_WIDE 0
-#include "linear_impl.h"
-#undef GW_ISA
-#undef GW_TARGET
-#undef GW_WIDE
-#endif
+#define GW_IMPL "linear_impl.h"
+#include "per_isa.h"
 
 // MARK: - Dispatch
 

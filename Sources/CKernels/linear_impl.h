@@ -1,6 +1,5 @@
-// Kernel bodies of the linear rules (linear.c), compiled once per instruction set: linear.c defines
-// GW_ISA (the name suffix), GW_TARGET (the target attribute) and GW_WIDE (1: 512-bit registers)
-// and includes this file once for AVX-512 and once for AVX2.
+// Kernel bodies of the linear rules (linear.c), compiled once per instruction set through per_isa.h
+// (GW_ISA: the name suffix, GW_TARGET: the target attribute, GW_WIDE: 1 for 512-bit registers).
 //
 // Every value is computed with the operations and the order of the Swift path it replaces (see
 // linear.c and docs/simd-kernels.md): eight Double lanes (`D8`) are one zmm register or two ymm

@@ -7,23 +7,8 @@
 
 #include <math.h>
 
-#if GW_X86
-#define GW_ISA avx512
-#define GW_TARGET GW_AVX512
-#define GW_WIDE 1
-#include "rows_impl.h"
-#undef GW_ISA
-#undef GW_TARGET
-#undef GW_WIDE
-
-#define GW_ISA avx2
-#define GW_TARGET GW_AVX2
-#define GW_WIDE 0
-#include "rows_impl.h"
-#undef GW_ISA
-#undef GW_TARGET
-#undef GW_WIDE
-#endif
+#define GW_IMPL "rows_impl.h"
+#include "per_isa.h"
 
 bool gw_row_reduce(const float *x, int64_t n, int64_t d, const double *vector, bool squares, double *out) {
 #if GW_X86

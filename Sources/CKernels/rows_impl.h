@@ -1,7 +1,5 @@
 // Kernel bodies of the row reductions, weighted row sums, grouped sums and CAF's centred Gram tiles
-// (rows.c), compiled once
-// per instruction set: rows.c defines GW_ISA, GW_TARGET and GW_WIDE (simd8.h) and includes this
-// file twice.
+// (rows.c), compiled once per instruction set through per_isa.h (GW_ISA, GW_TARGET, GW_WIDE: simd8.h).
 //
 // Each value is computed with the operations and order of the Swift path it replaces
 // (`RobustKernels.rowReduce`, `accumulate`, `sumOfDisjointRows`): eight Double lanes are one zmm

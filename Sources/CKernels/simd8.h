@@ -1,6 +1,6 @@
 // Eight Double lanes (`D8`) and their operations for the kernel bodies compiled once per instruction
-// set (linear_impl.h, rows_impl.h): the including file defines GW_ISA (the name suffix), GW_TARGET
-// (the target attribute) and GW_WIDE (1: one zmm register, 0: two ymm registers, which changes
+// set (linear_impl.h, rows_impl.h, through per_isa.h, which defines GW_ISA: the name suffix, GW_TARGET:
+// the target attribute, and GW_WIDE: 1 for one zmm register, 0 for two ymm registers, which changes
 // nothing per lane). The body's end undefines FN, D8, INL, GW_CAT and GW_CAT2.
 
 #define GW_CAT2(a, b) a##_##b

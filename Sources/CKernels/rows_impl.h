@@ -138,11 +138,12 @@ INL D8 FN(group_value)(const float *const *members, int count, int64_t k, D8 fac
     return FN(widen)(FN(narrow)(t));
 }
 
-/// The same value for one column, in scalar arithmetic.
-INL double FN(group_scalar)(const float *const *members, int count, int64_t k, double factor, bool scaled, bool exact) {
-    if (exact) return (double)(members[0][k] * (float)factor);
-    double t = (double)members[0][k];
-    for (int q = 1; q < count; q++) t += (double)members[q][k];
+/// The same value for one column, in scalar arithmetic, from the members' row indices (any count).
+INL double FN(group_scalar)(const float *x, int64_t d, const int64_t *rows, int count, int64_t k, double factor,
+                            bool scaled, bool exact) {
+    if (exact) return (double)(x[rows[0] * d + k] * (float)factor);
+    double t = (double)x[rows[0] * d + k];
+    for (int q = 1; q < count; q++) t += (double)x[rows[q] * d + k];
     if (scaled) t *= factor;
     return scaled || count > 1 ? (double)(float)t : t;
 }
@@ -181,18 +182,8 @@ static GW_TARGET void FN(sum_groups)(const float *x, int64_t d, const int64_t *r
             // A group of more than eight members: one column at a time.
             int64_t g = r0;
             int first = starts[g], members = starts[g + 1] - first;
-            for (int64_t k = 0; k < d; k++) {
-                double t;
-                if (exact[g]) {
-                    t = (double)(x[rows[first] * d + k] * (float)factors[g]);
-                } else {
-                    t = (double)x[rows[first] * d + k];
-                    for (int q = first + 1; q < first + members; q++) t += (double)x[rows[q] * d + k];
-                    if (scaled[g]) t *= factors[g];
-                    if (scaled[g] || members > 1) t = (double)(float)t;
-                }
-                out[k] += t;
-            }
+            for (int64_t k = 0; k < d; k++)
+                out[k] += FN(group_scalar)(x, d, rows + first, members, k, factors[g], scaled[g] != 0, exact[g] != 0);
             r0 += 1;
             continue;
         }
@@ -206,7 +197,8 @@ static GW_TARGET void FN(sum_groups)(const float *x, int64_t d, const int64_t *r
         }
         for (int64_t k = end; k < d; k++) {
             double s = out[k];
-            for (int r = 0; r < count; r++) s += FN(group_scalar)(mem[r], cnt[r], k, fac[r], sc[r], ex[r]);
+            for (int r = 0; r < count; r++)
+                s += FN(group_scalar)(x, d, rows + starts[r0 + r], cnt[r], k, fac[r], sc[r], ex[r]);
             out[k] = s;
         }
         r0 += count;

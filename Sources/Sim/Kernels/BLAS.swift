@@ -23,7 +23,7 @@ public enum BLAS {
 
     /// Applied once per process, before the first product or thread-count change: the core check,
     /// then one thread. The core OpenBLAS runs and whether it was switched from the generic one.
-    private static let singleThreadedByDefault: (name: String, switched: Bool) = {
+    private static let oneTimeSetUp: (name: String, switched: Bool) = {
         var name = [CChar](repeating: 0, count: 64)
         let result = gw_blas_select_core(&name, Int32(name.count))
         openblas_set_num_threads(1)
@@ -34,17 +34,17 @@ public enum BLAS {
     /// Applies the one-time set-up now (core check, one thread). Processes call it first thing, before
     /// they start threads: the core check sets and clears an environment variable.
     public static func prepare() {
-        _ = singleThreadedByDefault
+        _ = oneTimeSetUp
     }
 
     /// The OpenBLAS core whose kernels run (e.g. "SkylakeX", "Haswell"; empty when the library
     /// does not say), and whether Gradwire switched to it from the generic "Prescott" fallback.
-    public static var core: (name: String, switched: Bool) { singleThreadedByDefault }
+    public static var core: (name: String, switched: Bool) { oneTimeSetUp }
 
     /// Sets the number of OpenBLAS threads for the whole process (corresponds to
     /// `openblas_set_num_threads`). Values below 1 are treated as 1. Default: 1.
     public static func setThreads(_ n: Int) {
-        _ = singleThreadedByDefault
+        _ = oneTimeSetUp
         openblas_set_num_threads(Int32(clamping: max(1, n)))
     }
 
@@ -61,7 +61,7 @@ public enum BLAS {
 
     /// The current OpenBLAS thread count (corresponds to `openblas_get_num_threads`).
     public static var threads: Int {
-        _ = singleThreadedByDefault
+        _ = oneTimeSetUp
         return Int(openblas_get_num_threads())
     }
 
@@ -94,7 +94,7 @@ public enum BLAS {
             for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
             return
         }
-        _ = singleThreadedByDefault
+        _ = oneTimeSetUp
         let lda = transA == .none ? k : m
         let ldb = transB == .none ? n : k
         cblas_sgemm(CblasRowMajor, transA.cblas, transB.cblas,
